@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/** Seed run defaults (the source lesson: λ = 1e-5, 40 epochs, batch 1024, Adam 1e-3, 512-256). */
+export const SEED_DEFAULTS = {
+  epochs: 40,
+  batchSize: 1024,
+  learningRate: 0.001,
+  hiddenLayers: [512, 256],
+} as const;
+
+export const MAX_TRAIN_EXAMPLES = 60_000;
+export const MAX_TEST_EXAMPLES = 10_000;
+
+const finite = z.number().finite();
+
+/** Everything of an experiment but λ: shared with sweeps, whose λ comes from a grid. */
+export const experimentBaseSpecSchema = z.strictObject({
+  epochs: z.number().int().min(1).max(500).default(SEED_DEFAULTS.epochs),
+  batchSize: z.number().int().min(1).max(MAX_TRAIN_EXAMPLES).default(SEED_DEFAULTS.batchSize),
+  learningRate: finite.gt(0).max(1).default(SEED_DEFAULTS.learningRate),
+  hiddenLayers: z
+    .array(z.number().int().min(1).max(4096))
+    .min(1)
+    .max(8)
+    .default([...SEED_DEFAULTS.hiddenLayers]),
+  /** Makes a run repeatable on the same backend; drawn and stored when omitted. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+  /** Train on the first N training examples only (quick runs, tests). */
+  trainLimit: z.number().int().min(1).max(MAX_TRAIN_EXAMPLES).optional(),
+  /** Validate and evaluate on the first N test examples only. */
+  testLimit: z.number().int().min(1).max(MAX_TEST_EXAMPLES).optional(),
+});
+
+export const lambdaSchema = finite.min(0).max(1e3);
+
+export const experimentSpecSchema = experimentBaseSpecSchema.extend({ lambda: lambdaSchema });
+
+/** The request body as a client writes it (defaults optional). */
+export type ExperimentSpecInput = z.input<typeof experimentSpecSchema>;
+/** The validated spec, defaults filled in. */
+export type ExperimentSpec = z.output<typeof experimentSpecSchema>;
+/** A spec as stored and trained: the seed is always decided. */
+export type ResolvedExperimentSpec = ExperimentSpec & { seed: number };
+
+export const EXPERIMENT_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const experimentStatusSchema = z.enum(EXPERIMENT_STATUSES);
+export type ExperimentStatus = z.infer<typeof experimentStatusSchema>;
+export const FINISHED_STATUSES: readonly ExperimentStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** One epoch as Keras reports it, plus the cross-entropy / penalty split and the epoch's wall time. */
+export const epochMetricsSchema = z.object({
+  epoch: z.number().int().min(1),
+  /** Mean over the epoch's batches of cross-entropy + activation penalty (Keras' `loss`). */
+  loss: z.number(),
+  accuracy: z.number(),
+  crossEntropy: z.number(),
+  /** Mean over batches of λ·Σa² summed over the batch and every regularized unit. */
+  penalty: z.number(),
+  valLoss: z.number(),
+  valAccuracy: z.number(),
+  valCrossEntropy: z.number(),
+  valPenalty: z.number(),
+  durationMs: z.number(),
+});
+export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
+
+export const datasetEvaluationSchema = z.object({
+  /** As the seed's `evaluate`: cross-entropy + penalty at Keras' default evaluation batch of 32. */
+  loss: z.number(),
+  accuracy: z.number(),
+  crossEntropy: z.number(),
+  penalty: z.number(),
+  examples: z.number().int(),
+});
+export type DatasetEvaluation = z.infer<typeof datasetEvaluationSchema>;
+
+export const evaluationSchema = z.object({
+  train: datasetEvaluationSchema,
+  test: datasetEvaluationSchema,
+  /** confusionMatrix[trueClass][predictedClass] on the test set. */
+  confusionMatrix: z.array(z.array(z.number().int())),
+  perClassAccuracy: z.array(z.object({ classIndex: z.number().int(), className: z.string(), accuracy: z.number(), support: z.number().int() })),
+  evaluationBatchSize: z.number().int(),
+});
+export type Evaluation = z.infer<typeof evaluationSchema>;
+
+export const finalResultsSchema = z.object({
+  trainAccuracy: z.number(),
+  trainLoss: z.number(),
+  testAccuracy: z.number(),
+  testLoss: z.number(),
+});
+
+export const experimentSchema = z.object({
+  id: z.uuid(),
+  name: z.string().nullable(),
+  status: experimentStatusSchema,
+  spec: experimentSpecSchema.extend({ seed: z.number().int() }),
+  progress: z.object({ epoch: z.number().int(), epochs: z.number().int() }),
+  backend: z.string().nullable(),
+  tfjsVersion: z.string().nullable(),
+  dataset: z.object({ source: z.string(), version: z.string() }).nullable(),
+  results: finalResultsSchema.nullable(),
+  error: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type Experiment = z.infer<typeof experimentSchema>;

@@ -1,0 +1,4 @@
+export * from './classes.ts';
+export * from './experiment.ts';
+export * from './http.ts';
+export * from './jobs.ts';
