@@ -1,0 +1,11 @@
+export type { DatasetSource, DatasetSplit, DatasetSplits, FashionMnist, LoadOptions } from './types.ts';
+export { CLASS_COUNT, IMAGE_SIZE, PIXELS_PER_IMAGE } from './types.ts';
+export { loadFashionMnist } from './load.ts';
+export { datasetOptionsFromEnv } from './env.ts';
+export { parseIdx, parseIdxFile } from './idx.ts';
+export type { IdxArray } from './idx.ts';
+export { datasetContentHash } from './cache-file.ts';
+export { CANONICAL_FILES } from './canonical-files.ts';
+export { DEFAULT_CACHE_DIR } from './paths.ts';
+export { NPM_TEST_PER_CLASS, NPM_TRAIN_PER_CLASS, planNpmPackageSplit } from './npm-package-source.ts';
+export { describeDatasetSource } from './source-description.ts';
