@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { layers } from '@tensorflow/tfjs-layers';
+import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common';
+import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
+
+type LayerArgs = ConstructorParameters<typeof layers.Layer>[0];
+
+export interface ActivityRegularizationArgs extends NonNullable<LayerArgs> {
+  /** λ: weight of the penalty Σa² added to the training loss. */
+  lambda: number;
+}
+
+/**
+ * The seed's `ActivityRegularizationLayer`: identity on its input, and it adds λ·Σa² to the loss,
+ * the sum running over the whole batch and every unit (not a mean), through `addLoss` — so the
+ * penalty is both reported in the loss and differentiated, exactly as Keras' `add_loss`.
+ */
+export class ActivityRegularization extends layers.Layer {
+  static className = 'ActivityRegularization';
+  readonly lambda: number;
+  /**
+   * λ·Σa² per example of the latest call, computed inside call() as Keras' add_loss does (the model
+   * frees its intermediate activations when apply() returns). Kept past that scope, so that the loss
+   * closure can read it; the next call, or dispose(), frees it.
+   */
+  private lastPenalties: tf.Tensor1D | null = null;
+
+  constructor(args: ActivityRegularizationArgs) {
+    super(args);
+    if (!Number.isFinite(args.lambda) || args.lambda < 0) {
+      throw new RangeError(`lambda must be a finite number ≥ 0, got ${args.lambda}`);
+    }
+    this.lambda = args.lambda;
+    this.addLoss(() => this.penalty());
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    const activation = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (activation === undefined) throw new Error('ActivityRegularization expects one input tensor');
+    tf.dispose(this.lastPenalties ?? []);
+    const batch = activation.shape[0] ?? 1;
+    this.lastPenalties =
+      this.lambda === 0
+        ? null
+        : tf.keep(tf.mul(this.lambda, tf.sum(tf.square(tf.reshape(activation, [batch, -1])), 1)) as tf.Tensor1D);
+    this.lastBatchSize = batch;
+    return activation;
+  }
+
+  private lastBatchSize = 0;
+
+  /** λ·Σa² over the latest call's batch (a scalar); exactly 0 when λ = 0. */
+  penalty(): tf.Scalar {
+    return this.lastPenalties === null ? tf.scalar(0) : tf.sum(this.lastPenalties);
+  }
+
+  /** λ·Σa² for each example of the latest call (shape [batch]): lets evaluation regroup batches. */
+  penaltyPerExample(): tf.Tensor1D {
+    return this.lastPenalties === null ? tf.zeros([this.lastBatchSize]) : tf.clone(this.lastPenalties);
+  }
+
+  override dispose(): ReturnType<InstanceType<typeof layers.Layer>['dispose']> {
+    tf.dispose(this.lastPenalties ?? []);
+    this.lastPenalties = null;
+    return super.dispose();
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    return inputShape;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), lambda: this.lambda };
+  }
+}
+
+tf.serialization.registerClass(ActivityRegularization);

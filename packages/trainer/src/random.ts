@@ -1,0 +1,47 @@
+/**
+ * Seeded randomness for everything the trainer decides: initialiser seeds and per-epoch shuffles.
+ * Each stream is derived from (run seed, purpose, index) so that epoch k's shuffle does not depend on
+ * how many numbers earlier epochs drew — which is what lets a resumed run replay epoch k exactly.
+ */
+
+/** mulberry32: tiny, fast, good enough for shuffling; returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 31-bit seed mixed from integers (FNV-1a over their 32-bit words, then one mulberry32 step). */
+export function deriveSeed(...parts: number[]): number {
+  let hash = 0x811c9dc5;
+  for (const part of parts) {
+    let word = part >>> 0;
+    for (let byte = 0; byte < 4; byte++) {
+      hash ^= word & 0xff;
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+      word >>>= 8;
+    }
+  }
+  return Math.floor(mulberry32(hash)() * 0x7fffffff);
+}
+
+export const SEED_PURPOSE = { initialiser: 1, shuffle: 2 } as const;
+
+/** Fisher–Yates permutation of 0..n-1. */
+export function permutation(n: number, seed: number): Uint32Array {
+  const next = mulberry32(seed);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    const tmp = order[i]!;
+    order[i] = order[j]!;
+    order[j] = tmp;
+  }
+  return order;
+}

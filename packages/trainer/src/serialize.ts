@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
+import { loadLayersModel } from '@tensorflow/tfjs-layers';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import './activity-regularization.ts'; // registers the custom layer so saved models load again
+
+/** Named tensors as one binary blob plus tfjs' weight manifest (what `tf.io.encodeWeights` makes). */
+export interface EncodedTensors {
+  specs: tf.io.WeightsManifestEntry[];
+  data: Uint8Array;
+}
+
+/** A trained model as stored: tfjs topology JSON, weight manifest and weight bytes. */
+export interface ModelArtifacts {
+  topology: object;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightData: Uint8Array;
+}
+
+export async function encodeTensors(tensors: NamedTensor[]): Promise<EncodedTensors> {
+  const { data, specs } = await tf.io.encodeWeights(tensors);
+  return { specs, data: new Uint8Array(data) };
+}
+
+/** Decodes in manifest order (the order the optimizer and model expect their values in). */
+export function decodeTensors(encoded: EncodedTensors): NamedTensor[] {
+  const buffer = encoded.data.buffer.slice(encoded.data.byteOffset, encoded.data.byteOffset + encoded.data.byteLength);
+  const byName = tf.io.decodeWeights(buffer as ArrayBuffer, encoded.specs);
+  return encoded.specs.map((spec) => {
+    const tensor = byName[spec.name];
+    if (tensor === undefined) throw new Error(`encoded tensors lack "${spec.name}"`);
+    return { name: spec.name, tensor };
+  });
+}
+
+export async function serializeModel(model: LayersModel): Promise<ModelArtifacts> {
+  let saved: ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData;
+      if (artifacts.modelTopology === undefined || weightData === undefined || artifacts.weightSpecs === undefined) {
+        throw new Error('model.save produced no topology or weights');
+      }
+      const bytes = tf.io.CompositeArrayBuffer.join(weightData);
+      saved = { topology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: new Uint8Array(bytes) };
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+  if (saved === null) throw new Error('model.save did not call its handler');
+  return saved;
+}
+
+export async function loadModel(artifacts: { topology: unknown; weightSpecs: unknown; weightData: Uint8Array }): Promise<LayersModel> {
+  const weightData = artifacts.weightData.buffer.slice(
+    artifacts.weightData.byteOffset,
+    artifacts.weightData.byteOffset + artifacts.weightData.byteLength,
+  ) as ArrayBuffer;
+  return loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: artifacts.topology as object,
+      weightSpecs: artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
+      weightData,
+    }),
+  );
+}
