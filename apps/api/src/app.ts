@@ -1,0 +1,51 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ApiConfig } from './config.ts';
+import swagger from './plugins/external/swagger.ts';
+import db from './plugins/app/db.ts';
+import errorHandler from './plugins/app/error-handler.ts';
+import predictor from './plugins/app/predictor.ts';
+import queue from './plugins/app/queue.ts';
+import evaluationRoutes from './routes/evaluation.ts';
+import experimentRoutes from './routes/experiments.ts';
+import healthRoutes from './routes/health.ts';
+import historyRoutes from './routes/history.ts';
+import predictionRoutes from './routes/predictions.ts';
+
+/** The versioned API's prefix; health probes stay at the root where orchestrators look for them. */
+export const API_PREFIX = '/v1';
+
+/** Resource routes, registered under API_PREFIX. */
+async function apiRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(experimentRoutes);
+  await app.register(historyRoutes);
+  await app.register(evaluationRoutes);
+  await app.register(predictionRoutes);
+}
+
+/**
+ * The API as a composition of plugins: external (OpenAPI) → app (db, queue, predictor, error
+ * handler) → routes. Nothing listens here: callers `await app.ready()` and then listen or inject.
+ */
+export function buildApp(config: ApiConfig): FastifyInstance {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: Fastify also parses text/plain by default, which would turn a wrong content type into
+  // a confusing validation error instead of a 415.
+  app.removeContentTypeParser('text/plain');
+
+  app.register(swagger);
+
+  app.register(errorHandler);
+  app.register(db, { databaseUrl: config.databaseUrl });
+  app.register(queue, { redisUrl: config.redisUrl, queuePrefix: config.queuePrefix });
+  app.register(predictor, { modelCacheSize: config.modelCacheSize });
+
+  app.register(healthRoutes);
+  app.register(apiRoutes, { prefix: API_PREFIX });
+  return app;
+}

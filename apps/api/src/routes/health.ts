@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errorBodySchema, healthSchema, readinessSchema } from '@lab/contracts';
+import { errorBody, errorResponses } from '../http-errors.ts';
+import { withTimeout } from '../timeout.ts';
+
+/** A dependency that does not answer within this is reported down: probes must answer quickly. */
+const READINESS_TIMEOUT_MS = 1_000;
+
+/** The 503 body: the common error shape, plus the checks in the same form as the 200 body. */
+const notReadySchema = errorBodySchema.extend(readinessSchema.shape);
+
+/** True when `check` succeeds within the timeout. */
+const answers = (check: () => Promise<unknown>, what: string): Promise<boolean> =>
+  withTimeout(check(), READINESS_TIMEOUT_MS, what).then(
+    () => true,
+    () => false,
+  );
+
+/** Liveness (the process answers) and readiness (Postgres and Redis answer too). */
+const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process is up',
+        response: { 200: healthSchema, ...errorResponses(500) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: Postgres and Redis answer',
+        response: { 200: readinessSchema, 503: notReadySchema, ...errorResponses(500) },
+      },
+    },
+    async (_request, reply) => {
+      const [postgres, redis] = await Promise.all([
+        answers(() => app.prisma.$queryRaw`SELECT 1`, 'postgres'),
+        answers(() => app.redis.ping(), 'redis'),
+      ]);
+      const checks = { postgres, redis };
+      if (postgres && redis) return reply.code(200).send({ status: 'ok', checks });
+      const down = Object.entries(checks)
+        .filter(([, ok]) => !ok)
+        .map(([name]) => ({ path: name, message: 'did not answer' }));
+      return reply
+        .code(503)
+        .send({ ...errorBody('not_ready', 'A dependency is unavailable', down), status: 'unavailable', checks });
+    },
+  );
+};
+
+export default healthRoutes;
