@@ -12,9 +12,10 @@ export async function readCanonicalDirectory(dir: string, files: CanonicalFileSe
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
     [files.trainImages, files.trainLabels, files.testImages, files.testLabels].map((file) => readVerified(dir, file)),
   ) as [IdxArray, IdxArray, IdxArray, IdxArray];
+  const names = (images: CanonicalFile, labels: CanonicalFile) => ({ images: join(dir, images.name), labels: join(dir, labels.name) });
   return {
-    train: splitFromIdx(trainImages, trainLabels, { images: files.trainImages.name, labels: files.trainLabels.name }),
-    test: splitFromIdx(testImages, testLabels, { images: files.testImages.name, labels: files.testLabels.name }),
+    train: splitFromIdx(trainImages, trainLabels, names(files.trainImages, files.trainLabels)),
+    test: splitFromIdx(testImages, testLabels, names(files.testImages, files.testLabels)),
   };
 }
 

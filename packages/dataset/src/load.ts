@@ -16,6 +16,8 @@ const DOWNLOAD_DIR = 'downloads';
 export interface InternalLoadOptions extends LoadOptions {
   /** Test seam: the expected canonical file names and md5s (default: the published ones). */
   canonicalFiles?: CanonicalFileSet;
+  /** Test seam: where downloads come from (default: the canonical location). */
+  canonicalBaseUrl?: string;
 }
 
 /**
@@ -40,12 +42,17 @@ export async function loadFashionMnist(options: InternalLoadOptions = {}): Promi
   if (options.allowDownload) {
     const downloadDir = join(cacheDir, DOWNLOAD_DIR);
     return buildCache(canonicalCache, 'download', async () => {
-      await downloadCanonicalFiles(downloadDir, files);
+      await downloadCanonicalFiles(downloadDir, files, options.canonicalBaseUrl);
       return readCanonicalDirectory(downloadDir, files);
     });
   }
-  const npmPackageCache = join(cacheDir, NPM_PACKAGE_CACHE_FILE);
-  return (await readCacheFile(npmPackageCache)) ?? buildCache(npmPackageCache, 'npm-package', readNpmPackage);
+  return loadNpmPackageDataset(cacheDir);
+}
+
+/** The npm-package source alone: its cache in `cacheDir`, built on first use. */
+export async function loadNpmPackageDataset(cacheDir: string = DEFAULT_CACHE_DIR): Promise<FashionMnist> {
+  const path = join(cacheDir, NPM_PACKAGE_CACHE_FILE);
+  return (await readCacheFile(path)) ?? buildCache(path, 'npm-package', readNpmPackage);
 }
 
 async function buildCache(path: string, source: DatasetSource, read: () => Promise<DatasetSplits>): Promise<FashionMnist> {
