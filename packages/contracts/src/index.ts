@@ -2,3 +2,4 @@ export * from './classes.ts';
 export * from './experiment.ts';
 export * from './http.ts';
 export * from './jobs.ts';
+export * from './env.ts';

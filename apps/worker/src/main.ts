@@ -1,0 +1,43 @@
+import { createDb, ExperimentRepository } from '@lab/db';
+import { datasetOptionsFromEnv } from '@lab/dataset';
+import { initBackend } from '@lab/trainer';
+import { loadWorkerConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createTrainingWorker } from './training-worker.ts';
+
+const config = loadWorkerConfig(process.env);
+const log = createLogger(config.logLevel);
+// Fails fast when TFJS_BACKEND names a backend that is not installed; threads select the same one.
+const backend = await initBackend(config.backend);
+log.info({ ...backend, concurrency: config.concurrency, queuePrefix: config.queuePrefix }, 'worker starting');
+
+const db = createDb(config.databaseUrl);
+const trainingWorker = createTrainingWorker(config, {
+  experiments: new ExperimentRepository(db.prisma),
+  dataset: datasetOptionsFromEnv(process.env),
+  log,
+});
+trainingWorker.worker.on('ready', () => log.info('worker ready'));
+
+let signals = 0;
+const shutdown = (signal: NodeJS.Signals) => {
+  signals++;
+  if (signals > 1) {
+    log.warn({ signal }, 'second signal: exiting now; running jobs will be recovered as stalled');
+    void trainingWorker.forceClose().finally(() => process.exit(1));
+    return;
+  }
+  log.info({ signal }, 'shutting down: stopping runs at a batch boundary and handing their jobs back');
+  void trainingWorker
+    .close()
+    .then(() => db.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

@@ -1,0 +1,26 @@
+import type { EpochMetrics, Evaluation, ResolvedExperimentSpec } from '@lab/contracts';
+import type { LoadOptions } from '@lab/dataset';
+import type { BackendInfo, BackendPreference, ModelArtifacts, StoredPrediction, TrainingCheckpoint } from '@lab/trainer';
+
+/** What a training thread is started with (structured-cloned into it). */
+export interface TrainingThreadInput {
+  spec: ResolvedExperimentSpec;
+  resumeFrom: TrainingCheckpoint | null;
+  backend: BackendPreference;
+  dataset: LoadOptions;
+  /** Int32 flag the parent sets to 1 to stop at the next batch boundary, even mid-computation. */
+  stopFlag: SharedArrayBuffer;
+}
+
+/** Thread → parent. */
+export type TrainingThreadMessage =
+  | { type: 'started'; backend: BackendInfo; dataset: { source: string; version: string } }
+  | { type: 'epoch'; metrics: EpochMetrics; checkpoint: TrainingCheckpoint }
+  | { type: 'completed'; evaluation: Evaluation; predictions: StoredPrediction[]; model: ModelArtifacts }
+  | { type: 'stopped'; epochsDone: number };
+
+/** Parent → thread: the epoch's metrics and checkpoint are durable; training may go on. */
+export interface EpochSavedMessage {
+  type: 'epoch-saved';
+  epoch: number;
+}

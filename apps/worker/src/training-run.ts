@@ -1,0 +1,76 @@
+import { Worker } from 'node:worker_threads';
+import type { EpochMetrics, Evaluation } from '@lab/contracts';
+import type { BackendInfo, ModelArtifacts, StoredPrediction, TrainingCheckpoint } from '@lab/trainer';
+import type { EpochSavedMessage, TrainingThreadInput, TrainingThreadMessage } from './training-protocol.ts';
+
+export type TrainingRunOutcome =
+  | { status: 'completed'; evaluation: Evaluation; predictions: StoredPrediction[]; model: ModelArtifacts }
+  | { status: 'stopped'; epochsDone: number };
+
+export interface TrainingRunHandlers {
+  onStarted(info: { backend: BackendInfo; dataset: { source: string; version: string } }): Promise<void>;
+  /** Must make the epoch durable; the thread waits for it before training the next epoch. */
+  onEpoch(metrics: EpochMetrics, checkpoint: TrainingCheckpoint): Promise<void>;
+}
+
+const THREAD_BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
+const THREAD_ENTRY = new URL('./training-thread.ts', import.meta.url).href;
+
+/** One experiment trained in its own thread. `stop()` ends it at the next batch boundary. */
+export class TrainingRun {
+  readonly outcome: Promise<TrainingRunOutcome>;
+  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly thread: Worker;
+
+  constructor(input: Omit<TrainingThreadInput, 'stopFlag'>, handlers: TrainingRunHandlers) {
+    const threadInput: TrainingThreadInput = { ...input, stopFlag: this.stopFlag.buffer as SharedArrayBuffer };
+    this.thread = new Worker(THREAD_BOOTSTRAP, { workerData: { entry: THREAD_ENTRY, input: threadInput } });
+    this.outcome = this.follow(handlers);
+  }
+
+  stop(): void {
+    Atomics.store(this.stopFlag, 0, 1);
+  }
+
+  private follow(handlers: TrainingRunHandlers): Promise<TrainingRunOutcome> {
+    return new Promise<TrainingRunOutcome>((resolve, reject) => {
+      let outcome: TrainingRunOutcome | null = null;
+      // Handlers run one at a time, in message order: an epoch is never stored before 'started'.
+      let pending = Promise.resolve();
+      const fail = (error: unknown) => {
+        this.stop();
+        void this.thread.terminate();
+        reject(error);
+      };
+      this.thread.on('message', (message: TrainingThreadMessage) => {
+        pending = pending
+          .then(async () => {
+            switch (message.type) {
+              case 'started':
+                return handlers.onStarted(message);
+              case 'epoch': {
+                await handlers.onEpoch(message.metrics, message.checkpoint);
+                const saved: EpochSavedMessage = { type: 'epoch-saved', epoch: message.metrics.epoch };
+                this.thread.postMessage(saved);
+                return;
+              }
+              case 'completed':
+                outcome = { status: 'completed', evaluation: message.evaluation, predictions: message.predictions, model: message.model };
+                return;
+              case 'stopped':
+                outcome = { status: 'stopped', epochsDone: message.epochsDone };
+                return;
+            }
+          })
+          .catch(fail);
+      });
+      this.thread.on('error', fail);
+      this.thread.on('exit', (code) => {
+        void pending.then(() => {
+          if (outcome !== null) resolve(outcome);
+          else reject(new Error(`training thread exited (code ${code}) without a result`));
+        });
+      });
+    });
+  }
+}
