@@ -6,7 +6,7 @@ import type {
   ResolvedExperimentSpec,
 } from '@lab/contracts';
 import { boundedMessage, toBytes, toJsonInput } from './db-values.ts';
-import type { PrismaClient } from './generated/client.ts';
+import type { Prisma, PrismaClient } from './generated/client.ts';
 import { experimentWithResults, toEpochMetrics, toEvaluation, toExperiment, toSpec } from './mappers.ts';
 
 /** States a run can still leave; every other state is final. */
@@ -221,9 +221,7 @@ export class ExperimentRepository {
             details: toJsonInput(evaluation),
           },
         });
-        await tx.testPrediction.createMany({
-          data: predictions.map((prediction, index) => ({ experimentId: id, index, ...prediction })),
-        });
+        await insertPredictions(tx, id, predictions);
         await tx.trainedModel.create({
           data: {
             experimentId: id,
@@ -296,4 +294,25 @@ export class ExperimentRepository {
       return true;
     });
   }
+}
+
+/**
+ * Bulk insert of a test set's predictions as one statement over four arrays. Measured on 10 000 rows:
+ * ~100 ms, where `createMany` (one bound parameter per value, built in JS) takes ~1.6 s.
+ */
+async function insertPredictions(
+  tx: Prisma.TransactionClient,
+  experimentId: string,
+  predictions: readonly Omit<StoredPrediction, 'index'>[],
+): Promise<void> {
+  if (predictions.length === 0) return;
+  const indexes = predictions.map((_, index) => index);
+  const trueClasses = predictions.map((prediction) => prediction.trueClass);
+  const predictedClasses = predictions.map((prediction) => prediction.predictedClass);
+  const confidences = predictions.map((prediction) => prediction.confidence);
+  await tx.$executeRaw`
+    INSERT INTO "test_predictions" ("experiment_id", "index", "true_class", "predicted_class", "confidence")
+    SELECT ${experimentId}::uuid, * FROM unnest(
+      ${indexes}::integer[], ${trueClasses}::smallint[], ${predictedClasses}::smallint[], ${confidences}::double precision[]
+    )`;
 }

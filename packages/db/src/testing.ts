@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { maintenanceUrl, withDatabaseName } from './database-url.ts';
 import { migrate } from './migrate.ts';
-import { migrationsFingerprint, readMigrationFiles } from './migration-files.ts';
+import { DEFAULT_MIGRATIONS_DIR, migrationsFingerprint, readMigrationFiles } from './migration-files.ts';
 import { quoteIdentifier, withPgSession } from './pg-session.ts';
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -15,6 +15,8 @@ export interface TestDatabase {
 export interface TestDatabaseOptions {
   /** An empty database instead of a migrated one (for testing the migration runner itself). */
   empty?: boolean;
+  /** The migrations the database is built from; defaults to the repository's prisma/migrations. */
+  migrationsDir?: string;
 }
 
 /**
@@ -27,10 +29,9 @@ export async function createTestDatabase(
   options: TestDatabaseOptions = {},
 ): Promise<TestDatabase> {
   const name = `lab_test_${randomBytes(8).toString('hex')}`;
-  const template = options.empty ? undefined : await ensureTemplate(baseUrl);
-  await withPgSession(maintenanceUrl(baseUrl), (client) =>
-    client.query(`CREATE DATABASE ${quoteIdentifier(name)}${template ? ` TEMPLATE ${quoteIdentifier(template)}` : ''}`),
-  );
+  const template = options.empty ? undefined : await ensureTemplate(baseUrl, options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
+  const clone = template === undefined ? '' : ` TEMPLATE ${quoteIdentifier(template)}`;
+  await withPgSession(maintenanceUrl(baseUrl), (client) => client.query(`CREATE DATABASE ${quoteIdentifier(name)}${clone}`));
   let dropping: Promise<void> | undefined;
   return {
     url: withDatabaseName(baseUrl, name),
@@ -44,14 +45,17 @@ async function dropDatabase(baseUrl: string, name: string): Promise<void> {
   );
 }
 
+const TEMPLATE_PREFIX = 'lab_template_';
+const templateName = (fingerprint: string): string => `${TEMPLATE_PREFIX}${fingerprint.slice(0, 16)}`;
+
 /**
  * Builds the migrated template if it does not exist yet and returns its name. Concurrent test files
  * serialise on an advisory lock; the template is migrated under a temporary name and renamed only when
  * complete, so a crash mid-build never leaves a half-migrated template behind.
  */
-async function ensureTemplate(baseUrl: string): Promise<string> {
-  const fingerprint = migrationsFingerprint(await readMigrationFiles());
-  const template = `lab_template_${fingerprint.slice(0, 16)}`;
+async function ensureTemplate(baseUrl: string, migrationsDir: string): Promise<string> {
+  const fingerprint = migrationsFingerprint(await readMigrationFiles(migrationsDir));
+  const template = templateName(fingerprint);
   const building = `${template}_building`;
   return withPgSession(maintenanceUrl(baseUrl), async (client) => {
     const exists = async () =>
@@ -62,7 +66,7 @@ async function ensureTemplate(baseUrl: string): Promise<string> {
       if (await exists()) return template;
       await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(building)} WITH (FORCE)`);
       await client.query(`CREATE DATABASE ${quoteIdentifier(building)}`);
-      await migrate(withDatabaseName(baseUrl, building));
+      await migrate(withDatabaseName(baseUrl, building), { migrationsDir });
       // Nobody connects to a template: a stray connection would make CREATE DATABASE … TEMPLATE fail.
       await client.query(`ALTER DATABASE ${quoteIdentifier(building)} WITH ALLOW_CONNECTIONS false`);
       await client.query(`ALTER DATABASE ${quoteIdentifier(building)} RENAME TO ${quoteIdentifier(template)}`);
