@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadApiConfig } from '../src/config.ts';
+
+const DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/lab';
+
+test('fills every default from a minimal environment', () => {
+  assert.deepEqual(loadApiConfig({ DATABASE_URL }), {
+    port: 3000,
+    host: '0.0.0.0',
+    databaseUrl: DATABASE_URL,
+    redisUrl: 'redis://127.0.0.1:6379',
+    logLevel: 'info',
+    bodyLimitBytes: 2 * 1024 * 1024,
+    queuePrefix: 'lab',
+    modelCacheSize: 4,
+  });
+});
+
+test('reads every variable, coercing numbers', () => {
+  const config = loadApiConfig({
+    DATABASE_URL,
+    PORT: '8080',
+    HOST: '127.0.0.1',
+    REDIS_URL: 'rediss://cache.internal:6380/2',
+    LOG_LEVEL: 'debug',
+    BODY_LIMIT_BYTES: '65536',
+    QUEUE_PREFIX: 'staging:lab',
+    MODEL_CACHE_SIZE: '9',
+  });
+  assert.deepEqual(config, {
+    port: 8080,
+    host: '127.0.0.1',
+    databaseUrl: DATABASE_URL,
+    redisUrl: 'rediss://cache.internal:6380/2',
+    logLevel: 'debug',
+    bodyLimitBytes: 65_536,
+    queuePrefix: 'staging:lab',
+    modelCacheSize: 9,
+  });
+});
+
+test('treats empty variables as unset', () => {
+  const config = loadApiConfig({ DATABASE_URL, PORT: '', REDIS_URL: '', LOG_LEVEL: '' });
+  assert.equal(config.port, 3000);
+  assert.equal(config.redisUrl, 'redis://127.0.0.1:6379');
+  assert.equal(config.logLevel, 'info');
+});
+
+test('names every invalid variable in one error', () => {
+  assert.throws(
+    () => loadApiConfig({}),
+    (error: Error) => /DATABASE_URL: is required/.test(error.message),
+  );
+  assert.throws(
+    () =>
+      loadApiConfig({
+        DATABASE_URL: 'mysql://root@localhost/lab',
+        PORT: '70000',
+        REDIS_URL: 'http://localhost',
+        LOG_LEVEL: 'loud',
+        QUEUE_PREFIX: 'has space',
+      }),
+    (error: Error) =>
+      ['DATABASE_URL', 'PORT', 'REDIS_URL', 'LOG_LEVEL', 'QUEUE_PREFIX'].every((name) => error.message.includes(`${name}:`)),
+  );
+});

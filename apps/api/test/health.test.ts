@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import request from 'supertest';
+import { startTestApp, type TestApp } from './test-app.ts';
+
+let healthy: TestApp;
+let noRedis: TestApp;
+
+before(async () => {
+  healthy = await startTestApp();
+  // Port 1 refuses connections: Redis is unreachable while Postgres is fine.
+  noRedis = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+});
+after(async () => {
+  await healthy.close();
+  await noRedis.close();
+});
+
+test('GET /healthz answers while the process is up', async () => {
+  const response = await request(healthy.app.server).get('/healthz').expect(200);
+  assert.deepEqual(response.body, { status: 'ok' });
+});
+
+test('GET /readyz answers 200 when Postgres and Redis answer', async () => {
+  const response = await request(healthy.app.server).get('/readyz').expect(200);
+  assert.deepEqual(response.body, { status: 'ok', checks: { postgres: true, redis: true } });
+});
+
+test('GET /readyz answers 503 in the error shape when Redis is unreachable', async () => {
+  const response = await request(noRedis.app.server).get('/readyz').expect(503);
+  assert.equal(response.body.error.code, 'not_ready');
+  assert.deepEqual(response.body.error.details, [{ path: 'redis', message: 'did not answer' }]);
+  assert.equal(response.body.status, 'unavailable');
+  assert.deepEqual(response.body.checks, { postgres: true, redis: false });
+});
+
+test('POST /v1/experiments answers 503 when the job cannot be queued, and records the run as failed', async () => {
+  const response = await request(noRedis.app.server).post('/v1/experiments').send({ lambda: 0 }).expect(503);
+  assert.equal(response.body.error.code, 'service_unavailable');
+  const { items } = await noRedis.app.experiments.list({ limit: 10, offset: 0 });
+  assert.equal(items.length, 1);
+  assert.equal(items[0]?.status, 'failed');
+  assert.match(items[0]?.error ?? '', /queue was unavailable/);
+});
+
+test('GET /docs/json is the OpenAPI document generated from the route schemas', async () => {
+  const response = await request(healthy.app.server).get('/docs/json').expect(200);
+  const document = response.body;
+  assert.match(document.openapi, /^3\./);
+  assert.deepEqual(Object.keys(document.paths).sort(), [
+    '/healthz',
+    '/readyz',
+    '/v1/experiments',
+    '/v1/experiments/{id}',
+    '/v1/experiments/{id}/cancel',
+    '/v1/experiments/{id}/evaluation',
+    '/v1/experiments/{id}/history',
+    '/v1/experiments/{id}/predictions',
+  ]);
+  const create = document.paths['/v1/experiments'].post;
+  const body = create.requestBody.content['application/json'].schema;
+  assert.ok(body.required.includes('lambda'));
+  assert.equal(body.properties.epochs.default, 40);
+  assert.equal(body.additionalProperties, false, 'unknown fields are rejected, and documented so');
+  assert.deepEqual(Object.keys(create.responses).sort(), ['202', '400', '413', '415', '500', '503']);
+  const errorSchema = create.responses['400'].content['application/json'].schema;
+  assert.deepEqual(errorSchema.required, ['error']);
+  await request(healthy.app.server).get('/docs').expect((res) => assert.ok(res.status < 400, `/docs ${res.status}`));
+});

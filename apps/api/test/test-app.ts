@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { createTestDatabase, type TestDatabase } from '@lab/db';
+import { buildApp, loadApiConfig } from '../src/index.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: TestDatabase;
+  queuePrefix: string;
+  /** Closes the app, deletes this file's queue keys and drops its database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on a fresh migrated database and a queue prefix of its own, on the real Redis.
+ * `env` overrides variables (e.g. an unreachable REDIS_URL).
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const queuePrefix = `lab-test-${randomBytes(6).toString('hex')}`;
+  const app = buildApp(
+    loadApiConfig({
+      DATABASE_URL: database.url,
+      REDIS_URL: process.env.REDIS_URL,
+      LOG_LEVEL: 'silent',
+      QUEUE_PREFIX: queuePrefix,
+      ...env,
+    }),
+  );
+  await app.ready();
+  return {
+    app,
+    database,
+    queuePrefix,
+    close: async () => {
+      if (app.redis.status === 'ready') await deleteKeys(app, `${queuePrefix}:*`);
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+async function deleteKeys(app: FastifyInstance, pattern: string): Promise<void> {
+  for await (const keys of app.redis.scanStream({ match: pattern, count: 500 })) {
+    if ((keys as string[]).length > 0) await app.redis.del(...(keys as string[]));
+  }
+}
+
