@@ -13,8 +13,9 @@ import {
   type Evaluation,
 } from '@lab/contracts';
 import { buildModel, initBackend, predictProbabilities, serializeModel } from '@lab/trainer';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { startTestApp, type TestApp } from './test-app.ts';
+
+type LayersModel = ReturnType<typeof buildModel>;
 
 let ctx: TestApp;
 const http = () => request(ctx.app.server);

@@ -1,10 +1,10 @@
 import { CLASS_NAMES, IMAGE_SIZE, NUM_CLASSES, type PredictionRequest } from '@lab/contracts';
 import type { ExperimentRepository } from '@lab/db';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { conflict, notFound } from '../http-errors.ts';
 import { ModelCache } from './model-cache.ts';
 
 type Trainer = typeof import('@lab/trainer');
+type LayersModel = Awaited<ReturnType<Trainer['loadModel']>>;
 type Image = PredictionRequest['images'][number];
 
 export interface Prediction {
@@ -62,10 +62,15 @@ export class Predictor {
   }
 
   #loadTrainer(): Promise<Trainer> {
-    this.#trainer ??= import('@lab/trainer').then(async (trainer) => {
-      await trainer.initBackend();
-      return trainer;
-    });
+    this.#trainer ??= import('@lab/trainer')
+      .then(async (trainer) => {
+        await trainer.initBackend();
+        return trainer;
+      })
+      .catch((error: unknown) => {
+        this.#trainer = undefined; // let a later request try again
+        throw error;
+      });
     return this.#trainer;
   }
 

@@ -94,7 +94,7 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['experiments'],
         summary: 'Cancel a queued or running experiment (cancelling twice is harmless)',
         params: idParamsSchema,
-        response: { 200: experimentSchema, ...errorResponses(400, 404, 409, 500) },
+        response: { 200: experimentSchema, ...errorResponses(400, 404, 409, 413, 415, 500) },
       },
     },
     async (request) => {

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorBodySchema, healthSchema, readinessSchema } from '@lab/contracts';
 import { errorBody, errorResponses } from '../http-errors.ts';
@@ -9,11 +10,14 @@ const READINESS_TIMEOUT_MS = 1_000;
 /** The 503 body: the common error shape, plus the checks in the same form as the 200 body. */
 const notReadySchema = errorBodySchema.extend(readinessSchema.shape);
 
-/** True when `check` succeeds within the timeout. */
-const answers = (check: () => Promise<unknown>, what: string): Promise<boolean> =>
+/** True when `check` succeeds within the timeout; why it did not goes to the log, not the client. */
+const answers = (check: () => Promise<unknown>, what: string, log: FastifyBaseLogger): Promise<boolean> =>
   withTimeout(check(), READINESS_TIMEOUT_MS, what).then(
     () => true,
-    () => false,
+    (error: unknown) => {
+      log.warn({ err: error }, `readiness: ${what} is unavailable`);
+      return false;
+    },
   );
 
 /** Liveness (the process answers) and readiness (Postgres and Redis answer too). */
@@ -39,10 +43,10 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: readinessSchema, 503: notReadySchema, ...errorResponses(500) },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const [postgres, redis] = await Promise.all([
-        answers(() => app.prisma.$queryRaw`SELECT 1`, 'postgres'),
-        answers(() => app.redis.ping(), 'redis'),
+        answers(() => app.prisma.$queryRaw`SELECT 1`, 'postgres', request.log),
+        answers(() => app.redis.ping(), 'redis', request.log),
       ]);
       const checks = { postgres, redis };
       if (postgres && redis) return reply.code(200).send({ status: 'ok', checks });
