@@ -1,0 +1,40 @@
+// A small typed client of the service's REST API for the scripts (demo, reproduction, sweeps):
+// every response is checked against the same Zod contracts the API serves.
+import type { z } from 'zod';
+import {
+  createdExperimentSchema,
+  evaluationResponseSchema,
+  experimentSchema,
+  historySchema,
+  type ExperimentSpecInput,
+} from '@lab/contracts';
+
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  private async call<Schema extends z.ZodType>(schema: Schema, path: string, init?: RequestInit): Promise<z.output<Schema>> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      ...init,
+      headers: init?.body === undefined ? init?.headers : { 'content-type': 'application/json', ...init.headers },
+    });
+    const body: unknown = await response.json();
+    if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path} → ${response.status}: ${JSON.stringify(body)}`);
+    return schema.parse(body);
+  }
+
+  submitExperiment(spec: ExperimentSpecInput) {
+    return this.call(createdExperimentSchema, '/v1/experiments', { method: 'POST', body: JSON.stringify(spec) });
+  }
+
+  experiment(id: string) {
+    return this.call(experimentSchema, `/v1/experiments/${id}`);
+  }
+
+  history(id: string, afterEpoch = 0) {
+    return this.call(historySchema, `/v1/experiments/${id}/history?afterEpoch=${afterEpoch}`);
+  }
+
+  evaluation(id: string) {
+    return this.call(evaluationResponseSchema, `/v1/experiments/${id}/evaluation`);
+  }
+}

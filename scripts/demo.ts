@@ -1,0 +1,122 @@
+// `npm run demo`: the seed experiment trained through the service. Finds or starts Postgres
+// (embedded when DATABASE_URL is unset) and Redis, migrates, starts the API and a worker as real
+// processes, submits the experiment over HTTP, prints every epoch as it is stored and the final
+// evaluation beside the source lesson's figures.
+//   npm run demo                          the seed's run: λ = 1e-5, 40 epochs, batch 1024, full data
+//   npm run demo -- --epochs 3            shorter (any spec field: --lambda, --batch-size, --hidden 128,64,
+//                                         --train-limit, --test-limit, --learning-rate, --seed)
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { experimentSpecSchema, type EpochMetrics, type ExperimentSpecInput } from '@lab/contracts';
+import { ensureDatabase, migrate, withDatabaseName } from '@lab/db';
+import { ApiClient } from './api-client.ts';
+import { ensureServices } from './services.ts';
+import { findFreePort } from './services/free-port.ts';
+import { startStack, waitUntilReady } from './stack.ts';
+
+/** The source lesson's run (seed/000_…txt): epoch-40 metrics and its final `evaluate`. */
+const SEED = { epoch40: { accuracy: 0.9561, loss: 0.1625, valAccuracy: 0.8856, valLoss: 0.3954 }, test: { loss: 0.3648, accuracy: 0.8856 } };
+
+function specFromArguments(): ExperimentSpecInput {
+  const { values } = parseArgs({
+    options: {
+      lambda: { type: 'string', default: '1e-5' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'learning-rate': { type: 'string' },
+      hidden: { type: 'string' },
+      'train-limit': { type: 'string' },
+      'test-limit': { type: 'string' },
+      seed: { type: 'string' },
+    },
+  });
+  const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+  const spec = {
+    name: 'demo: seed experiment',
+    lambda: number(values.lambda),
+    epochs: number(values.epochs),
+    batchSize: number(values['batch-size']),
+    learningRate: number(values['learning-rate']),
+    hiddenLayers: values.hidden?.split(',').map(Number),
+    trainLimit: number(values['train-limit']),
+    testLimit: number(values['test-limit']),
+    seed: number(values.seed),
+  };
+  const defined = Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== undefined));
+  // Validate here too, so a typo is reported before anything starts.
+  experimentSpecSchema.parse(defined);
+  return defined as ExperimentSpecInput;
+}
+
+const format = (value: number, digits = 4) => value.toFixed(digits);
+function epochLine(e: EpochMetrics, epochs: number): string {
+  return (
+    `epoch ${String(e.epoch).padStart(3)}/${epochs}  loss ${format(e.loss)} (ce ${format(e.crossEntropy)} + penalty ${format(e.penalty)})` +
+    `  acc ${format(e.accuracy)}  val_loss ${format(e.valLoss)}  val_acc ${format(e.valAccuracy)}  ${(e.durationMs / 1000).toFixed(1)} s`
+  );
+}
+
+const spec = specFromArguments();
+const services = await ensureServices({ database: 'embedded-if-unset' });
+// Our own database on whichever server was found, unless the user named one.
+const databaseUrl = process.env.DATABASE_URL ? services.databaseUrl : withDatabaseName(services.databaseUrl, 'lab');
+await ensureDatabase(databaseUrl);
+const { applied } = await migrate(databaseUrl);
+if (applied.length > 0) console.log(`migrated: ${applied.join(', ')}`);
+
+const logDir = fileURLToPath(new URL('../.data/logs', import.meta.url));
+const stack = startStack({
+  env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl, QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? 'lab-demo' },
+  port: Number(process.env.PORT ?? (await findFreePort())),
+  logDir,
+});
+let interrupted = false;
+const stopAll = async () => {
+  await stack.stop();
+  await services.stop();
+};
+process.on('SIGINT', () => {
+  interrupted = true;
+});
+
+try {
+  console.log(`starting the API and a worker (logs in ${logDir}) …`);
+  await waitUntilReady(stack);
+  const client = new ApiClient(stack.baseUrl);
+  const { id } = await client.submitExperiment(spec);
+  const submitted = await client.experiment(id);
+  console.log(`submitted experiment ${id}: ${JSON.stringify(submitted.spec)}`);
+  console.log(`  follow it: GET ${stack.baseUrl}/v1/experiments/${id}  (API docs at ${stack.baseUrl}/docs)`);
+
+  let lastEpoch = 0;
+  const started = Date.now();
+  let experiment = submitted;
+  while (!['completed', 'failed', 'cancelled'].includes(experiment.status) && !interrupted) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const epoch of (await client.history(id, lastEpoch)).epochs) {
+      console.log(epochLine(epoch, submitted.spec.epochs));
+      lastEpoch = epoch.epoch;
+    }
+    experiment = await client.experiment(id);
+  }
+  if (interrupted) throw new Error('interrupted: the worker checkpoints and hands the job back');
+  for (const epoch of (await client.history(id, lastEpoch)).epochs) console.log(epochLine(epoch, submitted.spec.epochs));
+  if (experiment.status !== 'completed') throw new Error(`the experiment ended ${experiment.status}: ${experiment.error ?? ''}`);
+
+  const evaluation = await client.evaluation(id);
+  const history = (await client.history(id)).epochs;
+  const meanEpochSeconds = history.reduce((sum, e) => sum + e.durationMs, 0) / history.length / 1000;
+  console.log(`\ncompleted in ${((Date.now() - started) / 1000).toFixed(0)} s on ${experiment.backend} (tfjs ${experiment.tfjsVersion}); mean epoch ${meanEpochSeconds.toFixed(1)} s`);
+  console.log(`dataset: ${experiment.dataset?.source} ${experiment.dataset?.version.slice(0, 12)}…`);
+  console.log(`evaluate (batch ${evaluation.evaluationBatchSize}, as Keras):`);
+  console.log(`  train  loss ${format(evaluation.train.loss)}  accuracy ${format(evaluation.train.accuracy)}`);
+  console.log(`  test   loss ${format(evaluation.test.loss)}  accuracy ${format(evaluation.test.accuracy)}   (seed: loss ${SEED.test.loss}, accuracy ${SEED.test.accuracy})`);
+  const last = history.at(-1);
+  if (last !== undefined && last.epoch === 40) {
+    console.log(`  epoch 40: acc ${format(last.accuracy)} val_acc ${format(last.valAccuracy)}   (seed: acc ${SEED.epoch40.accuracy}, val_acc ${SEED.epoch40.valAccuracy})`);
+  }
+  console.log('per-class test accuracy:');
+  for (const row of evaluation.perClassAccuracy) console.log(`  ${row.className.padEnd(12)} ${format(row.accuracy, 3)}`);
+} finally {
+  await stopAll();
+}
