@@ -54,7 +54,8 @@ export async function startEmbeddedPostgres(
   });
   const failure = (what: string, error: unknown) =>
     new Error(
-      `embedded Postgres: ${what} failed in ${dataDir}: ${error instanceof Error ? error.message : 'the server exited'}\n` +
+      `embedded Postgres: ${what} failed in ${dataDir}: ` +
+        `${error instanceof Error ? error.message : 'the server exited'}\n` +
         `${output.join('\n')}\n` +
         'Set DATABASE_URL to use another Postgres instead. The postgres system user must be able to ' +
         `enter every folder above ${dataDir}; if the cluster was half created, delete that folder.`,

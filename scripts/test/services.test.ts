@@ -43,7 +43,11 @@ describe('probes', () => {
 describe('ensureServices: URLs from the environment', () => {
   test('DATABASE_URL and REDIS_URL win, unprobed, and stop() leaves them alone', async () => {
     // Hosts that cannot resolve: any probe would fail and fall back to a server of our own.
-    const env = { ...pathOnly, DATABASE_URL: 'postgresql://u@db.invalid:5432/x', REDIS_URL: 'redis://cache.invalid:6379' };
+    const env = {
+      ...pathOnly,
+      DATABASE_URL: 'postgresql://u@db.invalid:5432/x',
+      REDIS_URL: 'redis://cache.invalid:6379',
+    };
     const services = await ensureServices({ database: 'embedded-if-unset', env, log: quiet });
     assert.equal(services.databaseUrl, env.DATABASE_URL);
     assert.equal(services.redisUrl, env.REDIS_URL);
@@ -111,7 +115,13 @@ describe('ensureServices: embedded Postgres', () => {
     const log = (message: string) => messages.push(message);
 
     let startedAt = performance.now();
-    const first = await ensureServices({ database: 'local-if-unset', env: pathOnly, localDatabaseUrl: await deadUrl('postgresql'), embeddedDataDir: dataDir, log });
+    const first = await ensureServices({
+      database: 'local-if-unset',
+      env: pathOnly,
+      localDatabaseUrl: await deadUrl('postgresql'),
+      embeddedDataDir: dataDir,
+      log,
+    });
     const firstStartMs = performance.now() - startedAt;
     assert.notEqual(first.databaseUrl, LOCAL_DATABASE_URL);
     assert.equal(first.redisUrl, LOCAL_REDIS_URL);
@@ -124,7 +134,12 @@ describe('ensureServices: embedded Postgres', () => {
 
     messages.length = 0;
     startedAt = performance.now();
-    const second = await ensureServices({ database: 'embedded-if-unset', env: pathOnly, embeddedDataDir: dataDir, log });
+    const second = await ensureServices({
+      database: 'embedded-if-unset',
+      env: pathOnly,
+      embeddedDataDir: dataDir,
+      log,
+    });
     const restartMs = performance.now() - startedAt;
     try {
       assert.equal(messages.some((message) => message.includes('creating a cluster')), false);
