@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadWorkerConfig } from '../src/config.ts';
+
+const DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/lab';
+
+describe('loadWorkerConfig', () => {
+  it('fills defaults: one job at a time, auto backend, local Redis', () => {
+    const config = loadWorkerConfig({ DATABASE_URL });
+    assert.deepEqual(config, {
+      databaseUrl: DATABASE_URL,
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'lab',
+      logLevel: 'info',
+      concurrency: 1,
+      backend: 'auto',
+      jobLockMs: 30_000,
+      cancelPollMs: 500,
+    });
+  });
+
+  it('reads every setting and treats empty variables as unset', () => {
+    const config = loadWorkerConfig({ DATABASE_URL, WORKER_CONCURRENCY: '3', TFJS_BACKEND: 'wasm', JOB_LOCK_MS: '', QUEUE_PREFIX: 'x:y' });
+    assert.equal(config.concurrency, 3);
+    assert.equal(config.backend, 'wasm');
+    assert.equal(config.jobLockMs, 30_000);
+    assert.equal(config.queuePrefix, 'x:y');
+  });
+
+  it('names every invalid variable in one error', () => {
+    assert.throws(
+      () => loadWorkerConfig({ TFJS_BACKEND: 'gpu', WORKER_CONCURRENCY: '0' }),
+      (error: Error) =>
+        /DATABASE_URL: is required/.test(error.message) && /TFJS_BACKEND/.test(error.message) && /WORKER_CONCURRENCY/.test(error.message),
+    );
+  });
+});
