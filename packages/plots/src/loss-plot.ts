@@ -5,7 +5,7 @@ import { renderSpec } from './render-spec.ts';
 import { SERIES } from './theme.ts';
 
 export const LOSS_CURVES = {
-  total: 'Cross-entropy + penalty (loss)',
+  total: 'Loss (cross-entropy + penalty)',
   crossEntropy: 'Cross-entropy only',
 } as const;
 

@@ -24,13 +24,15 @@ function className(classIndex: number): string {
  * a red dot inside a blue one and a wrong one as two separate dots.
  */
 export function renderPredictionsPlot(points: PredictionPoint[], options: { title?: string } = {}): Promise<string> {
-  const title = options.title ?? `True vs predicted class, first ${points.length} test images`;
+  const title = options.title ?? `True vs predicted class, first ${points.length === 1 ? 'test image' : `${points.length} test images`}`;
   if (points.length === 0) return renderSpec(noDataSpec(title));
   // Every true dot first, then every predicted dot: Vega draws in data order, so predictions lie on top.
-  const values = [
-    ...points.map((point) => ({ index: point.index, series: PREDICTION_SERIES.truth, className: className(point.trueClass) })),
-    ...points.map((point) => ({ index: point.index, series: PREDICTION_SERIES.predicted, className: className(point.predictedClass) })),
-  ];
+  const dots = (series: string, classOf: (point: PredictionPoint) => number) =>
+    points.map((point) => {
+      const name = className(classOf(point));
+      return { index: point.index, series, className: name, description: `Test image ${point.index}: ${series.toLowerCase()} ${name}` };
+    });
+  const values = [...dots(PREDICTION_SERIES.truth, (point) => point.trueClass), ...dots(PREDICTION_SERIES.predicted, (point) => point.predictedClass)];
   const series = [PREDICTION_SERIES.truth, PREDICTION_SERIES.predicted];
   const spec: TopLevelSpec = {
     title,
@@ -45,6 +47,7 @@ export function renderPredictionsPlot(points: PredictionPoint[], options: { titl
       y: { field: 'className', type: 'ordinal', title: 'Class', scale: { domain: [...CLASS_NAMES].reverse() }, axis: { grid: true } },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: [COLORS.training, COLORS.validation] } },
       size: { field: 'series', type: 'ordinal', scale: { domain: series, range: [70, 22] } },
+      description: { field: 'description' },
     },
   };
   return renderSpec(spec);

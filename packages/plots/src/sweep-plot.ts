@@ -82,7 +82,7 @@ function lambdaAxis(panel: Panel, { showXTitle, positiveLambdas }: PanelLayout):
     type: 'quantitative',
     title: showXTitle ? 'λ, activity-regularization factor (log scale)' : null,
     scale: { type: 'log', domain: [Math.min(...positiveLambdas) / 2, Math.max(...positiveLambdas) * 2], nice: false },
-    axis: { values: positiveLambdas, format: '.3~e' },
+    axis: { values: positiveLambdas, format: '.2~e' },
   };
 }
 
@@ -97,7 +97,7 @@ function panelSpec(metric: Metric, panel: Panel, layout: PanelLayout): LayerSpec
     type: 'quantitative',
     scale: { zero: false },
     title: layout.showYAxis ? metric.axisTitle : null,
-    axis: layout.showYAxis ? {} : { labels: false, ticks: false },
+    axis: layout.showYAxis ? { format: '.3~f' } : { labels: false, ticks: false },
   };
   const line: LayerSpec<string>['layer'] = panel === 'log' ? [{ mark: { type: 'line', color: metric.color, strokeWidth: 2 }, encoding: { x, y } }] : [];
   return {
@@ -109,7 +109,7 @@ function panelSpec(metric: Metric, panel: Panel, layout: PanelLayout): LayerSpec
       {
         transform: [{ filter: 'isValid(datum.sd)' }],
         mark: { type: 'errorbar', color: metric.color, ticks: true, size: 10, thickness: 1.5 },
-        encoding: { x, y, yError: { field: 'sd' } },
+        encoding: { x, y, yError: { field: 'sd' }, description: { field: 'description' } },
       },
       {
         mark: { type: 'point', filled: true, size: 60, color: metric.color, opacity: 1 },
