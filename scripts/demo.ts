@@ -6,13 +6,8 @@
 //   npm run demo -- --epochs 3            shorter (any spec field: --lambda, --batch-size, --hidden 128,64,
 //                                         --train-limit, --test-limit, --learning-rate, --seed)
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { experimentSpecSchema, type EpochMetrics, type ExperimentSpecInput } from '@lab/contracts';
-import { ensureDatabase, migrate, withDatabaseName } from '@lab/db';
-import { ApiClient } from './api-client.ts';
-import { ensureServices } from './services.ts';
-import { findFreePort } from './services/free-port.ts';
-import { startStack, waitUntilReady } from './stack.ts';
+import { followExperiment, startLocalService } from './local-service.ts';
 
 /** The source lesson's run (seed/000_…txt): epoch-40 metrics and its final `evaluate`. */
 const SEED = { epoch40: { accuracy: 0.9561, loss: 0.1625, valAccuracy: 0.8856, valLoss: 0.3954 }, test: { loss: 0.3648, accuracy: 0.8856 } };
@@ -57,50 +52,15 @@ function epochLine(e: EpochMetrics, epochs: number): string {
 }
 
 const spec = specFromArguments();
-const services = await ensureServices({ database: 'embedded-if-unset' });
-// Our own database on whichever server was found, unless the user named one.
-const databaseUrl = process.env.DATABASE_URL ? services.databaseUrl : withDatabaseName(services.databaseUrl, 'lab');
-await ensureDatabase(databaseUrl);
-const { applied } = await migrate(databaseUrl);
-if (applied.length > 0) console.log(`migrated: ${applied.join(', ')}`);
-
-const logDir = fileURLToPath(new URL('../.data/logs', import.meta.url));
-const stack = startStack({
-  env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl, QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? 'lab-demo' },
-  port: Number(process.env.PORT ?? (await findFreePort())),
-  logDir,
-});
-let interrupted = false;
-const stopAll = async () => {
-  await stack.stop();
-  await services.stop();
-};
-process.on('SIGINT', () => {
-  interrupted = true;
-});
-
+const service = await startLocalService({ queuePrefix: 'lab-demo' });
 try {
-  console.log(`starting the API and a worker (logs in ${logDir}) …`);
-  await waitUntilReady(stack);
-  const client = new ApiClient(stack.baseUrl);
+  const { client } = service;
   const { id } = await client.submitExperiment(spec);
   const submitted = await client.experiment(id);
   console.log(`submitted experiment ${id}: ${JSON.stringify(submitted.spec)}`);
-  console.log(`  follow it: GET ${stack.baseUrl}/v1/experiments/${id}  (API docs at ${stack.baseUrl}/docs)`);
-
-  let lastEpoch = 0;
+  console.log(`  follow it: GET ${client.baseUrl}/v1/experiments/${id}`);
   const started = Date.now();
-  let experiment = submitted;
-  while (!['completed', 'failed', 'cancelled'].includes(experiment.status) && !interrupted) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    for (const epoch of (await client.history(id, lastEpoch)).epochs) {
-      console.log(epochLine(epoch, submitted.spec.epochs));
-      lastEpoch = epoch.epoch;
-    }
-    experiment = await client.experiment(id);
-  }
-  if (interrupted) throw new Error('interrupted: the worker checkpoints and hands the job back');
-  for (const epoch of (await client.history(id, lastEpoch)).epochs) console.log(epochLine(epoch, submitted.spec.epochs));
+  const experiment = await followExperiment(client, id, (epoch) => console.log(epochLine(epoch, submitted.spec.epochs)));
   if (experiment.status !== 'completed') throw new Error(`the experiment ended ${experiment.status}: ${experiment.error ?? ''}`);
 
   const evaluation = await client.evaluation(id);
@@ -118,5 +78,5 @@ try {
   console.log('per-class test accuracy:');
   for (const row of evaluation.perClassAccuracy) console.log(`  ${row.className.padEnd(12)} ${format(row.accuracy, 3)}`);
 } finally {
-  await stopAll();
+  await service.close();
 }

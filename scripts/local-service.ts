@@ -1,0 +1,70 @@
+// The service on this machine for the scripts that drive it over HTTP (demo, reproduction, sweeps):
+// Postgres and Redis found or started (services.ts), our database migrated, the API and worker
+// processes started (stack.ts), and a typed client. close() stops what was started; safe twice.
+import { fileURLToPath } from 'node:url';
+import { FINISHED_STATUSES, type EpochMetrics, type Experiment } from '@lab/contracts';
+import { ensureDatabase, migrate, withDatabaseName } from '@lab/db';
+import { ApiClient } from './api-client.ts';
+import { ensureServices } from './services.ts';
+import { findFreePort } from './services/free-port.ts';
+import { startStack, waitUntilReady } from './stack.ts';
+
+export const LOG_DIR = fileURLToPath(new URL('../.data/logs', import.meta.url));
+
+export interface LocalService {
+  client: ApiClient;
+  close(): Promise<void>;
+}
+
+export async function startLocalService(options: { workers?: number; queuePrefix: string }): Promise<LocalService> {
+  const services = await ensureServices({ database: 'embedded-if-unset' });
+  // Our own database on whichever server was found, unless the user named one.
+  const databaseUrl = process.env.DATABASE_URL ? services.databaseUrl : withDatabaseName(services.databaseUrl, 'lab');
+  await ensureDatabase(databaseUrl);
+  const { applied } = await migrate(databaseUrl);
+  if (applied.length > 0) console.log(`migrated: ${applied.join(', ')}`);
+
+  const stack = startStack({
+    env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl, QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? options.queuePrefix },
+    port: Number(process.env.PORT ?? (await findFreePort())),
+    workers: options.workers ?? 1,
+    logDir: LOG_DIR,
+  });
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await stack.stop();
+      await services.stop();
+    })());
+  console.log(`starting the API and ${options.workers ?? 1} worker(s) (logs in ${LOG_DIR}) …`);
+  try {
+    await waitUntilReady(stack);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  console.log(`API at ${stack.baseUrl} (docs at ${stack.baseUrl}/docs)`);
+  return { client: new ApiClient(stack.baseUrl), close };
+}
+
+/** Polls an experiment until it finishes, handing each newly stored epoch to `onEpoch` in order. */
+export async function followExperiment(
+  client: ApiClient,
+  id: string,
+  onEpoch: (epoch: EpochMetrics) => void,
+  pollMs = 1000,
+): Promise<Experiment> {
+  let lastEpoch = 0;
+  const drain = async () => {
+    for (const epoch of (await client.history(id, lastEpoch)).epochs) {
+      onEpoch(epoch);
+      lastEpoch = epoch.epoch;
+    }
+  };
+  for (;;) {
+    const experiment = await client.experiment(id);
+    await drain();
+    if (FINISHED_STATUSES.includes(experiment.status)) return experiment;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
