@@ -5,7 +5,7 @@ import { renderSpec } from './render-spec.ts';
 import { SERIES } from './theme.ts';
 
 /** The seed's second plot: training vs validation accuracy per epoch. */
-export function renderAccuracyPlot(history: EpochMetrics[], options: { title?: string } = {}): Promise<string> {
+export async function renderAccuracyPlot(history: EpochMetrics[], options: { title?: string } = {}): Promise<string> {
   const title = options.title ?? 'Accuracy per epoch: training and validation';
   if (history.length === 0) return renderSpec(noDataSpec(title));
   const points: EpochPoint[] = history.flatMap((row) => [

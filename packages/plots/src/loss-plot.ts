@@ -13,7 +13,7 @@ export const LOSS_CURVES = {
  * The seed's first plot, training vs validation loss per epoch, plus the cross-entropy alone (dashed):
  * the distance between a solid line and its dashed twin is the activation penalty λ·Σa².
  */
-export function renderLossPlot(history: EpochMetrics[], options: { title?: string } = {}): Promise<string> {
+export async function renderLossPlot(history: EpochMetrics[], options: { title?: string } = {}): Promise<string> {
   const title = options.title ?? 'Loss per epoch: training and validation';
   if (history.length === 0) return renderSpec(noDataSpec(title));
   const points: EpochPoint[] = history.flatMap((row) => [

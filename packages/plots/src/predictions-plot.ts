@@ -23,7 +23,7 @@ function className(classIndex: number): string {
  * image. The true class is drawn as a larger dot beneath the predicted one, so a right answer reads as
  * a red dot inside a blue one and a wrong one as two separate dots.
  */
-export function renderPredictionsPlot(points: PredictionPoint[], options: { title?: string } = {}): Promise<string> {
+export async function renderPredictionsPlot(points: PredictionPoint[], options: { title?: string } = {}): Promise<string> {
   const title = options.title ?? `True vs predicted class, first ${points.length === 1 ? 'test image' : `${points.length} test images`}`;
   if (points.length === 0) return renderSpec(noDataSpec(title));
   // Every true dot first, then every predicted dot: Vega draws in data order, so predictions lie on top.

@@ -123,7 +123,7 @@ function panelSpec(metric: Metric, panel: Panel, layout: PanelLayout): LayerSpec
  * Validation accuracy and the overfitting gap against λ, one row each; in each row λ = 0 sits in a
  * narrow panel left of the log axis and shares its y scale.
  */
-export function renderSweepPlot(rows: SweepPlotRow[], options: { title?: string } = {}): Promise<string> {
+export async function renderSweepPlot(rows: SweepPlotRow[], options: { title?: string } = {}): Promise<string> {
   const title = options.title ?? 'Validation accuracy and overfitting gap against λ';
   if (rows.length === 0) return renderSpec(noDataSpec(title));
   const positiveLambdas = [...new Set(rows.map((row) => row.lambda).filter((lambda) => lambda > 0))].sort((a, b) => a - b);
