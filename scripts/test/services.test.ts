@@ -11,6 +11,9 @@ import { postgresAnswers, redisAnswers } from '../services/probes.ts';
 
 const quiet = () => {};
 const pathOnly = { PATH: process.env.PATH };
+// The servers this run uses (scripts/test.ts exports them; the local ones when run directly).
+const liveDatabaseUrl = process.env.DATABASE_URL || LOCAL_DATABASE_URL;
+const liveRedisUrl = process.env.REDIS_URL || LOCAL_REDIS_URL;
 
 /** A URL on a port where nothing listens. */
 async function deadUrl(scheme: 'postgresql' | 'redis'): Promise<string> {
@@ -29,9 +32,9 @@ async function query(url: string, sql: string): Promise<pg.QueryResult> {
 }
 
 describe('probes', () => {
-  test('the local Postgres and Redis answer', async () => {
-    assert.equal(await postgresAnswers(LOCAL_DATABASE_URL), true);
-    assert.equal(await redisAnswers(LOCAL_REDIS_URL), true);
+  test('the running Postgres and Redis answer', async () => {
+    assert.equal(await postgresAnswers(liveDatabaseUrl), true);
+    assert.equal(await redisAnswers(liveRedisUrl), true);
   });
 
   test('a port where nothing listens does not answer', async () => {
@@ -54,13 +57,19 @@ describe('ensureServices: URLs from the environment', () => {
     await services.stop();
   });
 
-  test('empty variables count as unset: the running local servers are used', async () => {
-    const env = { ...pathOnly, DATABASE_URL: '', REDIS_URL: '' };
-    const services = await ensureServices({ database: 'local-if-unset', env, log: quiet });
-    assert.equal(services.databaseUrl, LOCAL_DATABASE_URL);
-    assert.equal(services.redisUrl, LOCAL_REDIS_URL);
+  test('empty variables count as unset: the local servers that answer are used', async () => {
+    const services = await ensureServices({
+      database: 'local-if-unset',
+      env: { ...pathOnly, DATABASE_URL: '', REDIS_URL: '' },
+      localDatabaseUrl: liveDatabaseUrl,
+      localRedisUrl: liveRedisUrl,
+      log: quiet,
+    });
+    assert.equal(services.databaseUrl, liveDatabaseUrl);
+    assert.equal(services.redisUrl, liveRedisUrl);
     await services.stop();
-    assert.equal(await redisAnswers(LOCAL_REDIS_URL), true, 'stop() must not touch a server it did not start');
+    assert.equal(await postgresAnswers(liveDatabaseUrl), true, 'stop() must not touch a server it did not start');
+    assert.equal(await redisAnswers(liveRedisUrl), true, 'stop() must not touch a server it did not start');
   });
 
   test('a malformed URL is an error that names the variable', async () => {
@@ -75,12 +84,12 @@ describe('ensureServices: Redis fallbacks', () => {
   test('with nothing on the local port, a redis-server of our own is started and stopped', async () => {
     const services = await ensureServices({
       database: 'local-if-unset',
-      env: pathOnly,
+      env: { ...pathOnly, DATABASE_URL: liveDatabaseUrl },
       localRedisUrl: await deadUrl('redis'),
       log: quiet,
     });
-    assert.notEqual(services.redisUrl, LOCAL_REDIS_URL);
-    assert.equal(services.databaseUrl, LOCAL_DATABASE_URL);
+    assert.notEqual(services.redisUrl, liveRedisUrl);
+    assert.equal(services.databaseUrl, liveDatabaseUrl);
     assert.equal(await redisAnswers(services.redisUrl), true);
     await services.stop();
     await services.stop();
@@ -117,14 +126,14 @@ describe('ensureServices: embedded Postgres', () => {
     let startedAt = performance.now();
     const first = await ensureServices({
       database: 'local-if-unset',
-      env: pathOnly,
+      env: { ...pathOnly, REDIS_URL: liveRedisUrl },
       localDatabaseUrl: await deadUrl('postgresql'),
       embeddedDataDir: dataDir,
       log,
     });
     const firstStartMs = performance.now() - startedAt;
-    assert.notEqual(first.databaseUrl, LOCAL_DATABASE_URL);
-    assert.equal(first.redisUrl, LOCAL_REDIS_URL);
+    assert.notEqual(first.databaseUrl, liveDatabaseUrl);
+    assert.equal(first.redisUrl, liveRedisUrl);
     assert.ok(messages.some((message) => message.includes('creating a cluster')));
     await query(first.databaseUrl, 'CREATE TABLE kept (value text); INSERT INTO kept VALUES ($$survives a restart$$)');
     await first.stop();
@@ -136,7 +145,7 @@ describe('ensureServices: embedded Postgres', () => {
     startedAt = performance.now();
     const second = await ensureServices({
       database: 'embedded-if-unset',
-      env: pathOnly,
+      env: { ...pathOnly, REDIS_URL: liveRedisUrl },
       embeddedDataDir: dataDir,
       log,
     });
