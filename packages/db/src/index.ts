@@ -14,3 +14,9 @@ export {
   type StoredPrediction,
 } from './experiments.ts';
 export { MAX_ERROR_MESSAGE_LENGTH } from './db-values.ts';
+export {
+  IdempotencyKeyRepository,
+  type IdempotencyClaim,
+  type IdempotencyPolicy,
+  type IdempotencyRequest,
+} from './idempotency.ts';

@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   createdExperimentSchema,
@@ -12,6 +12,7 @@ import {
   trainJobOptions,
 } from '@lab/contracts';
 import { conflict, errorResponses, notFound, serviceUnavailable } from '../http-errors.ts';
+import { createIdempotently, IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema } from '../idempotency.ts';
 import { withTimeout } from '../timeout.ts';
 import { findExperiment } from './experiment-lookup.ts';
 
@@ -32,28 +33,33 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['experiments'],
         summary: 'Submit an experiment: stored, then queued for training',
+        description:
+          'With an Idempotency-Key header, a repeat of the same request (same key and body) answers 202 with ' +
+          'the experiment the first one created and its current status (header Idempotent-Replayed: true); ' +
+          'the same key with another body is a 409.',
+        headers: idempotencyHeadersSchema,
         body: experimentSpecSchema,
-        response: { 202: createdExperimentSchema, ...errorResponses(400, 413, 415, 500, 503) },
+        response: { 202: createdExperimentSchema, ...errorResponses(400, 409, 413, 415, 500, 503) },
       },
     },
     async (request, reply) => {
-      const id = randomUUID();
-      const spec = { ...request.body, seed: request.body.seed ?? randomInt(SEED_RANGE) };
-      await app.experiments.create({ id, spec, name: spec.name ?? null });
-      try {
-        // One job per experiment (deterministic job id): enqueueing again is harmless.
-        const job = app.trainingQueue.add(TRAIN_JOB_NAME, { experimentId: id }, { ...trainJobOptions, jobId: trainJobId(id) });
-        await withTimeout(job, QUEUE_TIMEOUT_MS, 'redis');
-      } catch (error) {
-        // The row exists but nothing will train it: record why, so it is not left queued forever.
-        request.log.error({ err: error, experimentId: id }, 'could not enqueue the training job');
-        await app.experiments.fail(id, 'The training queue was unavailable when the experiment was submitted');
-        throw serviceUnavailable('The training queue is unavailable; try again later');
-      }
-      return reply
-        .code(202)
-        .header('location', `${app.prefix}/experiments/${id}`)
-        .send({ id, status: 'queued' });
+      const { resourceId: id, replayed } = await createIdempotently(app, request, async (id) => {
+        const spec = { ...request.body, seed: request.body.seed ?? randomInt(SEED_RANGE) };
+        await app.experiments.create({ id, spec, name: spec.name ?? null });
+        try {
+          // One job per experiment (deterministic job id): enqueueing again is harmless.
+          const job = app.trainingQueue.add(TRAIN_JOB_NAME, { experimentId: id }, { ...trainJobOptions, jobId: trainJobId(id) });
+          await withTimeout(job, QUEUE_TIMEOUT_MS, 'redis');
+        } catch (error) {
+          // The row exists but nothing will train it: record why, so it is not left queued forever.
+          request.log.error({ err: error, experimentId: id }, 'could not enqueue the training job');
+          await app.experiments.fail(id, 'The training queue was unavailable when the experiment was submitted');
+          throw serviceUnavailable('The training queue is unavailable; try again later');
+        }
+      });
+      if (replayed) reply.header(IDEMPOTENT_REPLAY_HEADER, 'true');
+      const status = replayed ? (await findExperiment(app.experiments, id)).status : 'queued';
+      return reply.code(202).header('location', `${app.prefix}/experiments/${id}`).send({ id, status });
     },
   );
 
