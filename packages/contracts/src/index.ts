@@ -2,4 +2,5 @@ export * from './classes.ts';
 export * from './experiment.ts';
 export * from './http.ts';
 export * from './jobs.ts';
+export * from './sweep.ts';
 export * from './env.ts';

@@ -1,0 +1,6 @@
+// The maths of a λ sweep's summary, pure: stored histories in, overfitting figures out.
+export { stat, standardError } from './stat.ts';
+export { runStats, type EpochPoint } from './run-stats.ts';
+export { sweepRows, type SweepRunRecord } from './sweep-rows.ts';
+export { recommend } from './recommendation.ts';
+export { sweepStatus, sweepProgress } from './sweep-status.ts';

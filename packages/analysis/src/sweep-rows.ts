@@ -1,0 +1,56 @@
+import type { ExperimentStatus, RowSummary, RunStats, SweepRow } from '@lab/contracts';
+import { runStats, type EpochPoint } from './run-stats.ts';
+import { stat } from './stat.ts';
+
+/** One run of a sweep as stored: its λ, seed, state and the history it has written so far. */
+export interface SweepRunRecord {
+  experimentId: string;
+  lambda: number;
+  seed: number;
+  status: ExperimentStatus;
+  epochsDone: number;
+  epochs: number;
+  history: readonly EpochPoint[];
+}
+
+const STAT_KEYS = [
+  'epochs',
+  'finalTrainAccuracy',
+  'finalValAccuracy',
+  'bestValAccuracy',
+  'bestEpoch',
+  'gapAtEnd',
+  'gapAtBest',
+  'minValCrossEntropy',
+  'minValCrossEntropyEpoch',
+  'penaltyShare',
+] as const satisfies readonly (keyof RunStats)[];
+
+/** Every figure as mean ± sd over the runs that have one. */
+function summarize(stats: readonly RunStats[]): RowSummary | null {
+  if (stats.length === 0) return null;
+  return Object.fromEntries(STAT_KEYS.map((key) => [key, stat(stats.map((run) => run[key]))])) as RowSummary;
+}
+
+/**
+ * One row per λ, in the order of `lambdas`, from the runs' stored histories. A row is partial until
+ * every run of its λ has completed; its figures then cover the runs and epochs stored so far.
+ */
+export function sweepRows(lambdas: readonly number[], runs: readonly SweepRunRecord[]): SweepRow[] {
+  return lambdas.map((lambda) => {
+    const ofLambda = runs.filter((run) => run.lambda === lambda);
+    const rowRuns = ofLambda.map((run) => ({
+      experimentId: run.experimentId,
+      seed: run.seed,
+      status: run.status,
+      progress: { epoch: run.epochsDone, epochs: run.epochs },
+      stats: runStats(run.history),
+    }));
+    return {
+      lambda,
+      partial: ofLambda.some((run) => run.status !== 'completed'),
+      runs: rowRuns,
+      summary: summarize(rowRuns.flatMap((run) => (run.stats === null ? [] : [run.stats]))),
+    };
+  });
+}

@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import {
+  experimentBaseSpecSchema,
+  experimentStatusSchema,
+  lambdaSchema,
+  type ExperimentStatus,
+} from './experiment.ts';
+
+/** Runs one sweep may create (λ values × seeds): enough for a dense grid, small enough to finish. */
+export const MAX_SWEEP_RUNS = 100;
+
+/**
+ * `logspace` takes base-10 exponents, as numpy.logspace does: `{ from: -6, to: -3, count: 4 }` is
+ * 1e-6, 1e-5, 1e-4, 1e-3. The bounds keep every value inside the λ range of an experiment.
+ */
+export const LOGSPACE_EXPONENTS = { min: -12, max: 3 } as const;
+
+const exponentSchema = z.number().finite().min(LOGSPACE_EXPONENTS.min).max(LOGSPACE_EXPONENTS.max);
+
+const distinct = (values: readonly number[]) => new Set(values).size === values.length;
+
+export const lambdaListSchema = z
+  .array(lambdaSchema)
+  .min(1)
+  .max(MAX_SWEEP_RUNS)
+  .refine(distinct, 'must not repeat a value');
+
+export const logspaceSchema = z.strictObject({
+  logspace: z
+    .strictObject({
+      from: exponentSchema,
+      to: exponentSchema,
+      count: z.number().int().min(2).max(MAX_SWEEP_RUNS),
+    })
+    .refine((grid) => grid.to > grid.from, { path: ['to'], message: 'must be greater than `from`' }),
+});
+
+/** λ values as a list (λ = 0 allowed) or as a log-spaced grid (λ > 0 only: log 0 is −∞). */
+export const lambdaGridSchema = z.union([lambdaListSchema, logspaceSchema], {
+  error: `must be a list of λ values (each finite, 0 ≤ λ ≤ ${lambdaSchema.maxValue}) or { logspace: { from, to, count } } with base-10 exponents`,
+});
+export type LambdaGrid = z.infer<typeof lambdaGridSchema>;
+
+/** Seeds of an experiment's range; the sweep runs every λ once per seed. */
+const seedSchema = experimentBaseSpecSchema.shape.seed.unwrap();
+
+/** Every experiment field but λ and the name: each run is named after its sweep, λ and seed. */
+export const sweepBaseSpecSchema = experimentBaseSpecSchema.omit({ name: true });
+
+export const sweepRequestSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    /** Omitted fields take the seed run's defaults. */
+    base: sweepBaseSpecSchema.prefault({}),
+    lambdas: lambdaGridSchema,
+    /** Several runs per λ, one per seed, to see the spread. Without it: one run per λ. */
+    seeds: z.array(seedSchema).min(1).max(MAX_SWEEP_RUNS).refine(distinct, 'must not repeat a value').optional(),
+  })
+  .superRefine((request, ctx) => {
+    if (request.seeds !== undefined && request.base.seed !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['base', 'seed'], message: 'must be left out when `seeds` is given' });
+    }
+    const lambdas = Array.isArray(request.lambdas) ? request.lambdas.length : request.lambdas.logspace.count;
+    const seeds = request.seeds?.length ?? 1;
+    if (lambdas * seeds > MAX_SWEEP_RUNS) {
+      ctx.addIssue({
+        code: 'custom',
+        // The seeds multiply the runs; without them the λ values alone are too many.
+        path: [request.seeds === undefined ? 'lambdas' : 'seeds'],
+        message: `${lambdas} λ values × ${seeds} seeds = ${lambdas * seeds} runs; a sweep may have at most ${MAX_SWEEP_RUNS}`,
+      });
+    }
+  });
+export type SweepRequestInput = z.input<typeof sweepRequestSchema>;
+export type SweepRequest = z.output<typeof sweepRequestSchema>;
+
+/** λ rounded to 12 significant digits, so that 10 ** -5 is stored and shown as 1e-5. */
+const tidy = (value: number): number => Number(value.toPrecision(12));
+
+/** The λ values a grid stands for, in the order given (a logspace runs from `from` to `to`). */
+export function resolveLambdas(grid: LambdaGrid): number[] {
+  if (Array.isArray(grid)) return [...grid];
+  const { from, to, count } = grid.logspace;
+  return Array.from({ length: count }, (_, index) => tidy(10 ** (from + ((to - from) * index) / (count - 1))));
+}
+
+/** What a sweep stores and shows of its request: the base with defaults filled, λ values resolved. */
+export const sweepSpecSchema = z.object({
+  base: sweepBaseSpecSchema,
+  lambdas: z.array(lambdaSchema),
+  /** As submitted, so a logspace request can be seen as one. */
+  grid: lambdaGridSchema,
+  seeds: z.array(seedSchema).nullable(),
+});
+export type SweepSpec = z.infer<typeof sweepSpecSchema>;
+
+/**
+ * A sweep's status, derived from its runs: queued until one starts, running while any is unfinished,
+ * then completed when all completed, cancelled when any was cancelled, else failed.
+ */
+export const sweepStatusSchema = experimentStatusSchema;
+export type SweepStatus = ExperimentStatus;
+
+export const sweepProgressSchema = z.object({
+  /** Runs that have finished, whatever their outcome. */
+  done: z.number().int(),
+  total: z.number().int(),
+  byStatus: z.record(experimentStatusSchema, z.number().int()),
+});
+export type SweepProgress = z.infer<typeof sweepProgressSchema>;
+
+/** One figure over a λ's runs: the mean, and the sample standard deviation where there are 2 or more. */
+export const statSchema = z.object({ mean: z.number(), sd: z.number().nullable(), n: z.number().int() });
+export type Stat = z.infer<typeof statSchema>;
+
+/** What one run's stored history says about overfitting. Accuracies are fractions (0–1). */
+export const runStatsSchema = z.object({
+  /** Epochs in the history the figures come from (fewer than the spec's while the run goes on). */
+  epochs: z.number().int(),
+  finalTrainAccuracy: z.number(),
+  finalValAccuracy: z.number(),
+  bestValAccuracy: z.number(),
+  /** The first epoch that reached the best validation accuracy. */
+  bestEpoch: z.number().int(),
+  /** Training − validation accuracy at the last epoch. */
+  gapAtEnd: z.number(),
+  /** Training − validation accuracy at the best epoch. */
+  gapAtBest: z.number(),
+  /** Minimum validation cross-entropy (the validation loss without the penalty) and its first epoch. */
+  minValCrossEntropy: z.number(),
+  minValCrossEntropyEpoch: z.number().int(),
+  /** Mean over epochs of penalty / loss: how much of the training loss the activation penalty is. */
+  penaltyShare: z.number(),
+});
+export type RunStats = z.infer<typeof runStatsSchema>;
+
+/** Each figure of `runStatsSchema` over a λ's runs. */
+export const rowSummarySchema = z.object(
+  Object.fromEntries(Object.keys(runStatsSchema.shape).map((key) => [key, statSchema])) as {
+    [Key in keyof RunStats]: typeof statSchema;
+  },
+);
+export type RowSummary = z.infer<typeof rowSummarySchema>;
+
+export const sweepRunSchema = z.object({
+  experimentId: z.uuid(),
+  seed: z.number().int(),
+  status: experimentStatusSchema,
+  progress: z.object({ epoch: z.number().int(), epochs: z.number().int() }),
+  /** Null until the run has stored an epoch. */
+  stats: runStatsSchema.nullable(),
+});
+export type SweepRun = z.infer<typeof sweepRunSchema>;
+
+export const sweepRowSchema = z.object({
+  lambda: z.number(),
+  /** True until every run of this λ has completed: the figures then cover only what is stored so far. */
+  partial: z.boolean(),
+  runs: z.array(sweepRunSchema),
+  /** Over the runs that have stored an epoch; null when none has. */
+  summary: rowSummarySchema.nullable(),
+});
+export type SweepRow = z.infer<typeof sweepRowSchema>;
+
+/**
+ * Judged on the final validation accuracy (the model a run ends with). The one-standard-error rule
+ * picks the most regularized λ whose mean is within one standard error of the best mean; the standard
+ * error is the best λ's sd / √n, so it needs 2 or more runs at the best λ.
+ */
+export const recommendationSchema = z.object({
+  metric: z.literal('finalValAccuracy'),
+  best: z.object({ lambda: z.number(), valAccuracy: statSchema }),
+  oneStandardError: z
+    .object({ lambda: z.number(), valAccuracy: statSchema, standardError: z.number(), threshold: z.number() })
+    .nullable(),
+  /** True while a row is partial: the answer may still change. */
+  partial: z.boolean(),
+});
+export type Recommendation = z.infer<typeof recommendationSchema>;
+
+export const sweepHeaderSchema = z.object({
+  id: z.uuid(),
+  name: z.string().nullable(),
+  status: sweepStatusSchema,
+  progress: sweepProgressSchema,
+  spec: sweepSpecSchema,
+  createdAt: z.iso.datetime(),
+});
+export type SweepHeader = z.infer<typeof sweepHeaderSchema>;
+
+export const sweepSchema = sweepHeaderSchema.extend({
+  /** One per λ, in the order of `spec.lambdas`. */
+  rows: z.array(sweepRowSchema),
+  /** Null until some run has stored an epoch. */
+  recommendation: recommendationSchema.nullable(),
+});
+export type Sweep = z.infer<typeof sweepSchema>;
+
+export const createdSweepSchema = z.object({
+  id: z.uuid(),
+  status: sweepStatusSchema,
+  /** One per run, λ by λ and, within a λ, seed by seed. */
+  experimentIds: z.array(z.uuid()),
+});
+
+export const sweepListSchema = z.object({
+  items: z.array(sweepHeaderSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
