@@ -21,6 +21,8 @@ export const paginationQuerySchema = z.strictObject({
 
 export const listExperimentsQuerySchema = paginationQuerySchema.extend({
   status: experimentStatusSchema.optional(),
+  /** Only the runs of this sweep. */
+  sweepId: idParamsSchema.shape.id.optional(),
 });
 
 export const experimentListSchema = z.object({

@@ -86,10 +86,14 @@ export class ExperimentRepository {
   /** Newest first. */
   async list(query: {
     status?: ExperimentStatus;
+    sweepId?: string;
     limit: number;
     offset: number;
   }): Promise<{ items: Experiment[]; total: number }> {
-    const where = query.status === undefined ? {} : { status: query.status };
+    const where = {
+      ...(query.status === undefined ? {} : { status: query.status }),
+      ...(query.sweepId === undefined ? {} : { sweepId: query.sweepId }),
+    };
     const [rows, total] = await this.prisma.$transaction([
       this.prisma.experiment.findMany({
         where,

@@ -7,20 +7,11 @@ import {
   experimentSpecSchema,
   idParamsSchema,
   listExperimentsQuerySchema,
-  TRAIN_JOB_NAME,
-  trainJobId,
-  trainJobOptions,
 } from '@lab/contracts';
-import { conflict, errorResponses, notFound, serviceUnavailable } from '../http-errors.ts';
+import { conflict, errorResponses, notFound } from '../http-errors.ts';
 import { createIdempotently, IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema } from '../idempotency.ts';
-import { withTimeout } from '../timeout.ts';
+import { cancelTraining, enqueueTraining } from '../training-jobs.ts';
 import { findExperiment } from './experiment-lookup.ts';
-
-/**
- * BullMQ waits for Redis indefinitely; a client should get an answer instead. Should the job still
- * land later, the worker finds the experiment failed and does not train it.
- */
-const QUEUE_TIMEOUT_MS = 5_000;
 
 /** Seeds are drawn from the spec's range, 0 … 2³¹−1. */
 const SEED_RANGE = 2 ** 31;
@@ -46,16 +37,7 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
       const { resourceId: id, replayed } = await createIdempotently(app, request, async (id) => {
         const spec = { ...request.body, seed: request.body.seed ?? randomInt(SEED_RANGE) };
         await app.experiments.create({ id, spec, name: spec.name ?? null });
-        try {
-          // One job per experiment (deterministic job id): enqueueing again is harmless.
-          const job = app.trainingQueue.add(TRAIN_JOB_NAME, { experimentId: id }, { ...trainJobOptions, jobId: trainJobId(id) });
-          await withTimeout(job, QUEUE_TIMEOUT_MS, 'redis');
-        } catch (error) {
-          // The row exists but nothing will train it: record why, so it is not left queued forever.
-          request.log.error({ err: error, experimentId: id }, 'could not enqueue the training job');
-          await app.experiments.fail(id, 'The training queue was unavailable when the experiment was submitted');
-          throw serviceUnavailable('The training queue is unavailable; try again later');
-        }
+        await enqueueTraining(app, request.log, [id]);
       });
       if (replayed) reply.header(IDEMPOTENT_REPLAY_HEADER, 'true');
       const status = replayed ? (await findExperiment(app.experiments, id)).status : 'queued';
@@ -68,14 +50,14 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['experiments'],
-        summary: 'List experiments, newest first',
+        summary: 'List experiments, newest first (those of one sweep with `sweepId`)',
         querystring: listExperimentsQuerySchema,
         response: { 200: experimentListSchema, ...errorResponses(400, 500) },
       },
     },
     async (request) => {
-      const { status, limit, offset } = request.query;
-      const page = await app.experiments.list({ status, limit, offset });
+      const { status, sweepId, limit, offset } = request.query;
+      const page = await app.experiments.list({ status, sweepId, limit, offset });
       return { ...page, limit, offset };
     },
   );
@@ -105,17 +87,10 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      const outcome = await app.experiments.cancel(id);
+      const outcome = await cancelTraining(app, request.log, id);
       if (outcome === 'not-found') throw notFound('Experiment');
       const experiment = await findExperiment(app.experiments, id);
-      if (outcome === 'already-finished' && experiment.status !== 'cancelled') {
-        throw conflict(`The experiment has already finished: it is ${experiment.status}`);
-      }
-      // A waiting job is removed; one a worker holds is left to it: it sees the status and stops. If
-      // Redis is away the job stays, harmlessly: a worker never starts a cancelled experiment.
-      await withTimeout(app.trainingQueue.remove(trainJobId(id)), QUEUE_TIMEOUT_MS, 'redis').catch((error: unknown) =>
-        request.log.warn({ err: error, experimentId: id }, 'could not remove the cancelled job from the queue'),
-      );
+      if (outcome === 'already-finished') throw conflict(`The experiment has already finished: it is ${experiment.status}`);
       return experiment;
     },
   );
