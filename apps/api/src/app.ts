@@ -10,6 +10,7 @@ import evaluationRoutes from './routes/evaluation.ts';
 import experimentRoutes from './routes/experiments.ts';
 import healthRoutes from './routes/health.ts';
 import historyRoutes from './routes/history.ts';
+import plotRoutes from './routes/plots.ts';
 import predictionRoutes from './routes/predictions.ts';
 
 /** The versioned API's prefix; health probes stay at the root where orchestrators look for them. */
@@ -21,6 +22,7 @@ async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(historyRoutes);
   await app.register(evaluationRoutes);
   await app.register(predictionRoutes);
+  await app.register(plotRoutes);
 }
 
 /**

@@ -66,6 +66,19 @@ describe('experiment end to end: API → queue → worker → Postgres', () => {
     const correct = (stored.items as { trueClass: number; predictedClass: number }[]).filter((p) => p.trueClass === p.predictedClass).length;
     assert.ok(correct > 15, 'stored predictions beat chance');
 
+    for (const name of ['loss', 'accuracy'] as const) {
+      const plot = await api().get(`/v1/experiments/${id}/plots/${name}.svg`).expect(200);
+      assert.match(plot.headers['content-type']!, /^image\/svg\+xml/);
+      const svg = String(plot.body); // supertest buffers image/* bodies
+      assert.match(svg, /^<svg/);
+      for (const e of epochs) {
+        const label = name === 'loss' ? `loss (cross-entropy + penalty): ${e.valLoss.toFixed(4)}` : `accuracy: ${e.valAccuracy.toFixed(4)}`;
+        assert.ok(svg.includes(`Epoch ${e.epoch}, validation ${label}`), `${name}.svg plots epoch ${e.epoch}`);
+      }
+    }
+    const predictionsPlot = await api().get(`/v1/experiments/${id}/plots/predictions.svg?limit=20`).expect(200);
+    assert.equal(String(predictionsPlot.body).match(/Test image \d+: predicted class/g)?.length, 20);
+
     const image = Array.from({ length: 784 }, (_, i) => (i * 37) % 256);
     const grid = Array.from({ length: 28 }, (_, row) => image.slice(row * 28, row * 28 + 28));
     const { body: predicted } = await api()
