@@ -36,6 +36,10 @@ export async function startLocalService(options: { workers?: number; queuePrefix
       await stack.stop();
       await services.stop();
     })());
+  // Ctrl-C: workers checkpoint and hand their jobs back, servers we started stop, then we exit.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void close().finally(() => process.exit(130)));
+  }
   console.log(`starting the API and ${options.workers ?? 1} worker(s) (logs in ${LOG_DIR}) …`);
   try {
     await waitUntilReady(stack);
