@@ -34,6 +34,13 @@ export class ApiClient {
     return this.call(historySchema, `/v1/experiments/${id}/history?afterEpoch=${afterEpoch}`);
   }
 
+  /** A non-JSON resource such as a plot (SVG). */
+  async text(path: string): Promise<string> {
+    const response = await fetch(`${this.baseUrl}${path}`);
+    if (!response.ok) throw new Error(`GET ${path} → ${response.status}: ${await response.text()}`);
+    return response.text();
+  }
+
   evaluation(id: string) {
     return this.call(evaluationResponseSchema, `/v1/experiments/${id}/evaluation`);
   }

@@ -8,14 +8,13 @@
 import { parseArgs } from 'node:util';
 import { experimentSpecSchema, type EpochMetrics, type ExperimentSpecInput } from '@lab/contracts';
 import { followExperiment, startLocalService } from './local-service.ts';
+import { SEED_EPOCHS, SEED_SPEC, SEED_TEST_EVALUATION } from './seed-reference.ts';
 
-/** The source lesson's run (seed/000_…txt): epoch-40 metrics and its final `evaluate`. */
-const SEED = { epoch40: { accuracy: 0.9561, loss: 0.1625, valAccuracy: 0.8856, valLoss: 0.3954 }, test: { loss: 0.3648, accuracy: 0.8856 } };
 
 function specFromArguments(): ExperimentSpecInput {
   const { values } = parseArgs({
     options: {
-      lambda: { type: 'string', default: '1e-5' },
+      lambda: { type: 'string', default: String(SEED_SPEC.lambda) },
       epochs: { type: 'string' },
       'batch-size': { type: 'string' },
       'learning-rate': { type: 'string' },
@@ -70,10 +69,11 @@ try {
   console.log(`dataset: ${experiment.dataset?.source} ${experiment.dataset?.version.slice(0, 12)}…`);
   console.log(`evaluate (batch ${evaluation.evaluationBatchSize}, as Keras):`);
   console.log(`  train  loss ${format(evaluation.train.loss)}  accuracy ${format(evaluation.train.accuracy)}`);
-  console.log(`  test   loss ${format(evaluation.test.loss)}  accuracy ${format(evaluation.test.accuracy)}   (seed: loss ${SEED.test.loss}, accuracy ${SEED.test.accuracy})`);
+  console.log(`  test   loss ${format(evaluation.test.loss)}  accuracy ${format(evaluation.test.accuracy)}   (seed: loss ${format(SEED_TEST_EVALUATION.loss)}, accuracy ${format(SEED_TEST_EVALUATION.accuracy)})`);
   const last = history.at(-1);
-  if (last !== undefined && last.epoch === 40) {
-    console.log(`  epoch 40: acc ${format(last.accuracy)} val_acc ${format(last.valAccuracy)}   (seed: acc ${SEED.epoch40.accuracy}, val_acc ${SEED.epoch40.valAccuracy})`);
+  const seedLast = SEED_EPOCHS.find((e) => e.epoch === last?.epoch);
+  if (last !== undefined && seedLast !== undefined) {
+    console.log(`  epoch ${last.epoch}: acc ${format(last.accuracy)} val_acc ${format(last.valAccuracy)}   (seed: acc ${seedLast.accuracy}, val_acc ${seedLast.valAccuracy})`);
   }
   console.log('per-class test accuracy:');
   for (const row of evaluation.perClassAccuracy) console.log(`  ${row.className.padEnd(12)} ${format(row.accuracy, 3)}`);

@@ -13,6 +13,8 @@ export const LOG_DIR = fileURLToPath(new URL('../.data/logs', import.meta.url));
 
 export interface LocalService {
   client: ApiClient;
+  /** Process ids of the worker processes (e.g. to read their peak memory). */
+  workerPids: number[];
   close(): Promise<void>;
 }
 
@@ -48,7 +50,8 @@ export async function startLocalService(options: { workers?: number; queuePrefix
     throw error;
   }
   console.log(`API at ${stack.baseUrl} (docs at ${stack.baseUrl}/docs)`);
-  return { client: new ApiClient(stack.baseUrl), close };
+  const workerPids = stack.processes.slice(1).flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
+  return { client: new ApiClient(stack.baseUrl), workerPids, close };
 }
 
 /** Polls an experiment until it finishes, handing each newly stored epoch to `onEpoch` in order. */
