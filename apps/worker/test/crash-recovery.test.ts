@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import type { EpochMetrics, Experiment } from '@lab/contracts';
+import { startStack, waitFor, type Stack } from './harness.ts';
+import { spawnWorker, type WorkerProcess } from './worker-process.ts';
+
+/**
+ * Real worker processes, really killed. Small on purpose (2 000 / 500 real images, one small layer),
+ * with batches of 100 so that an epoch has 20 batch boundaries to be interrupted between.
+ */
+const spec = { lambda: 1e-4, epochs: 12, batchSize: 100, hiddenLayers: [32], trainLimit: 2000, testLimit: 500, seed: 42 };
+const KILLS = 5;
+
+describe('crash recovery with real worker processes', () => {
+  let stack: Stack;
+  let workerEnv: Record<string, string>;
+  const workers: WorkerProcess[] = [];
+  let reference: EpochMetrics[];
+  let referenceResults: Experiment['results'];
+
+  const api = () => request(stack.app.server);
+  const startWorker = () => {
+    const worker = spawnWorker(workerEnv);
+    workers.push(worker);
+    return worker;
+  };
+  const history = async (id: string): Promise<EpochMetrics[]> =>
+    (await api().get(`/v1/experiments/${id}/history`).expect(200)).body.epochs;
+  const experiment = async (id: string): Promise<Experiment> => (await api().get(`/v1/experiments/${id}`).expect(200)).body;
+  const submit = async (): Promise<string> => (await api().post('/v1/experiments').send(spec).expect(202)).body.id;
+  const completed = (id: string) =>
+    waitFor(async () => {
+      const current = await experiment(id);
+      if (current.status === 'failed') throw new Error(`run failed: ${current.error}`);
+      return current.status === 'completed' ? current : undefined;
+    }, 'the run to complete');
+  const epochsStored = (id: string, atLeast: number) =>
+    waitFor(async () => {
+      const epochs = await history(id);
+      return epochs.length >= atLeast ? epochs : undefined;
+    }, `${atLeast} stored epochs`);
+  /** The history without wall times: what must be identical to an uninterrupted run. */
+  const withoutDurations = (epochs: EpochMetrics[]) => epochs.map(({ durationMs: _, ...metrics }) => metrics);
+  /** `resumeAfterEpoch` of every attempt a worker logged for the experiment. */
+  const resumePoints = (worker: WorkerProcess, id: string) =>
+    worker.logs().filter((line) => line.experimentId === id && line.msg === 'training started').map((line) => line.resumeAfterEpoch);
+  /** Waits until `worker` has stored an epoch of experiment `id` (polling its log closely); returns its duration. */
+  const firstEpochStoredBy = async (worker: WorkerProcess, id: string): Promise<number> => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const stored = worker.logs().find((line) => line.experimentId === id && line.msg === 'epoch stored');
+      if (stored !== undefined) return stored.durationMs as number;
+      if (Date.now() > deadline) throw new Error('timed out waiting for the worker to store an epoch');
+      await sleep(10);
+    }
+  };
+  const attempts = async (id: string) =>
+    (await stack.app.prisma.experiment.findUniqueOrThrow({ where: { id }, select: { attempts: true } })).attempts;
+
+  before(async () => {
+    stack = await startStack();
+    // A short lock, so a killed worker's job is found stalled and handed on within seconds.
+    workerEnv = { ...stack.env, TFJS_BACKEND: 'wasm', JOB_LOCK_MS: '2000', CANCEL_POLL_MS: '100' };
+    const worker = startWorker();
+    const id = await submit();
+    referenceResults = (await completed(id)).results;
+    reference = await history(id);
+    assert.deepEqual(
+      reference.map((epoch) => epoch.epoch),
+      Array.from({ length: spec.epochs }, (_, i) => i + 1),
+    );
+    await worker.kill('SIGTERM');
+  });
+  after(async () => {
+    await Promise.all(workers.map((worker) => worker.kill('SIGKILL')));
+    await stack.close();
+  });
+
+  it(`kill -9 at ${KILLS} random moments: resumes from the last checkpoint, N epochs, metrics identical`, async (t) => {
+    const id = await submit();
+    let worker = startWorker();
+    const resumedAfter: number[] = [];
+    for (let kill = 1; kill <= KILLS; kill++) {
+      // Each worker resumes and stores an epoch of its own; the kill lands at a random point of the next.
+      const epochMs = await firstEpochStoredBy(worker, id);
+      const delay = Math.random() * epochMs;
+      await sleep(delay);
+      const epochsAtKill = (await history(id)).length;
+      assert.ok(epochsAtKill < spec.epochs, 'the kill interrupts an unfinished run');
+      assert.equal((await worker.kill('SIGKILL')).signal, 'SIGKILL');
+      t.diagnostic(`kill ${kill}: ${delay.toFixed(0)} ms into an epoch of ~${epochMs.toFixed(0)} ms, ${epochsAtKill} epochs stored`);
+      resumedAfter.push(epochsAtKill);
+      worker = startWorker();
+    }
+    const done = await completed(id);
+
+    const epochs = await history(id);
+    assert.deepEqual(
+      epochs.map((epoch) => epoch.epoch),
+      Array.from({ length: spec.epochs }, (_, i) => i + 1),
+      'exactly N epochs, in order: no duplicate, no gap',
+    );
+    assert.deepEqual(withoutDurations(epochs), withoutDurations(reference), 'the same metrics as the uninterrupted run');
+    assert.deepEqual(done.results, referenceResults, 'the same final evaluation');
+    assert.equal(await attempts(id), KILLS + 1, 'every kill cost one attempt, and each restart claimed the run again');
+    // The worker that finished resumed from the checkpoint stored before the last kill, not from scratch.
+    const lastResume = resumePoints(worker, id);
+    assert.equal(lastResume.length, 1);
+    assert.ok((lastResume[0] as number) >= resumedAfter.at(-1)!, `resumed after epoch ${lastResume[0]}`);
+    await worker.kill('SIGTERM');
+  });
+
+  it('SIGTERM: the worker hands the job back and exits 0; a new worker resumes it to the same result', async () => {
+    const id = await submit();
+    const first = startWorker();
+    await epochsStored(id, 2);
+    const { code } = await first.kill('SIGTERM');
+    assert.equal(code, 0, 'a graceful exit');
+    const handedBack = (await history(id)).length;
+    assert.ok(handedBack >= 2 && handedBack < spec.epochs);
+    const state = await stack.app.trainingQueue.getJobState(`experiment-${id}`);
+    assert.ok(state === 'delayed' || state === 'waiting', `the job is handed back, not left active (it is ${state})`);
+    assert.equal((await experiment(id)).status, 'running', 'the run is not finished: it will be resumed');
+
+    const second = startWorker();
+    const done = await completed(id);
+    assert.deepEqual(withoutDurations(await history(id)), withoutDurations(reference));
+    assert.deepEqual(done.results, referenceResults);
+    assert.deepEqual(resumePoints(second, id), [handedBack], 'the new worker resumed after the last stored epoch');
+    await second.kill('SIGTERM');
+  });
+});
