@@ -12,6 +12,7 @@ import healthRoutes from './routes/health.ts';
 import historyRoutes from './routes/history.ts';
 import plotRoutes from './routes/plots.ts';
 import predictionRoutes from './routes/predictions.ts';
+import sweepRoutes from './routes/sweeps.ts';
 
 /** The versioned API's prefix; health probes stay at the root where orchestrators look for them. */
 export const API_PREFIX = '/v1';
@@ -23,6 +24,7 @@ async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(evaluationRoutes);
   await app.register(predictionRoutes);
   await app.register(plotRoutes);
+  await app.register(sweepRoutes);
 }
 
 /**

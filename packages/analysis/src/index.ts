@@ -4,3 +4,4 @@ export { runStats, type EpochPoint } from './run-stats.ts';
 export { sweepRows, type SweepRunRecord } from './sweep-rows.ts';
 export { recommend } from './recommendation.ts';
 export { sweepStatus, sweepProgress } from './sweep-status.ts';
+export { summarizeSweep, type SweepSummary } from './sweep-summary.ts';

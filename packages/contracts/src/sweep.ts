@@ -47,13 +47,19 @@ const seedSchema = experimentBaseSpecSchema.shape.seed.unwrap();
 /** Every experiment field but λ and the name: each run is named after its sweep, λ and seed. */
 export const sweepBaseSpecSchema = experimentBaseSpecSchema.omit({ name: true });
 
+/** Shorter than an experiment's name: each run is named `<sweep name>: λ = …, seed …`. */
+export const MAX_SWEEP_NAME_LENGTH = 160;
+
 export const sweepRequestSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: z.string().trim().min(1).max(MAX_SWEEP_NAME_LENGTH).optional(),
     /** Omitted fields take the seed run's defaults. */
     base: sweepBaseSpecSchema.prefault({}),
     lambdas: lambdaGridSchema,
-    /** Several runs per λ, one per seed, to see the spread. Without it: one run per λ. */
+    /**
+     * Several runs per λ, one per seed, to see the spread. Without it: one run per λ, all with the same
+     * seed (`base.seed`, or one drawn for the sweep), so that the runs differ by λ alone.
+     */
     seeds: z.array(seedSchema).min(1).max(MAX_SWEEP_RUNS).refine(distinct, 'must not repeat a value').optional(),
   })
   .superRefine((request, ctx) => {
@@ -62,7 +68,8 @@ export const sweepRequestSchema = z
     }
     const lambdas = Array.isArray(request.lambdas) ? request.lambdas.length : request.lambdas.logspace.count;
     const seeds = request.seeds?.length ?? 1;
-    if (lambdas * seeds > MAX_SWEEP_RUNS) {
+    // Each factor has its own bound (reported on its own field); here only their product is judged.
+    if (lambdas <= MAX_SWEEP_RUNS && seeds <= MAX_SWEEP_RUNS && lambdas * seeds > MAX_SWEEP_RUNS) {
       ctx.addIssue({
         code: 'custom',
         // The seeds multiply the runs; without them the λ values alone are too many.
@@ -84,13 +91,14 @@ export function resolveLambdas(grid: LambdaGrid): number[] {
   return Array.from({ length: count }, (_, index) => tidy(10 ** (from + ((to - from) * index) / (count - 1))));
 }
 
-/** What a sweep stores and shows of its request: the base with defaults filled, λ values resolved. */
+/** What a sweep stores and shows of its request: the base with defaults filled, λ values and seeds resolved. */
 export const sweepSpecSchema = z.object({
-  base: sweepBaseSpecSchema,
+  base: sweepBaseSpecSchema.omit({ seed: true }),
   lambdas: z.array(lambdaSchema),
   /** As submitted, so a logspace request can be seen as one. */
   grid: lambdaGridSchema,
-  seeds: z.array(seedSchema).nullable(),
+  /** Every λ runs once per seed, in this (ascending) order. */
+  seeds: z.array(seedSchema).min(1),
 });
 export type SweepSpec = z.infer<typeof sweepSpecSchema>;
 
@@ -209,3 +217,6 @@ export const sweepListSchema = z.object({
   limit: z.number().int(),
   offset: z.number().int(),
 });
+
+/** λ as people write it: 0, 1e-5, 3.16227766017e-5. */
+export const formatLambda = (lambda: number): string => (lambda === 0 ? '0' : lambda.toExponential());

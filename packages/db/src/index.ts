@@ -20,3 +20,4 @@ export {
   type IdempotencyPolicy,
   type IdempotencyRequest,
 } from './idempotency.ts';
+export { SweepRepository, type NewSweepRun, type StoredSweep, type SweepRunState } from './sweeps.ts';
