@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, serviceEnvShape, type LogLevel } from '@lab/contracts';
-import { BACKEND_PREFERENCES, type BackendPreference } from '@lab/trainer';
+import { BACKEND_PREFERENCES, parseEnv, serviceEnvShape, type BackendPreference, type LogLevel } from '@lab/contracts';
 
 const workerEnvSchema = z.object({
   ...serviceEnvShape,

@@ -1,14 +1,15 @@
 import { createDb, ExperimentRepository } from '@lab/db';
 import { datasetOptionsFromEnv } from '@lab/dataset';
-import { initBackend } from '@lab/trainer';
+import { probeBackend } from './backend-probe.ts';
 import { loadWorkerConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createTrainingWorker } from './training-worker.ts';
 
 const config = loadWorkerConfig(process.env);
 const log = createLogger(config.logLevel);
-// Fails fast when TFJS_BACKEND names a backend that is not installed; threads select the same one.
-const backend = await initBackend(config.backend);
+// Fails fast when TFJS_BACKEND names a backend that is not installed; training threads select the
+// same one. Probed in a thread so that this thread never loads tfjs (it only coordinates).
+const backend = await probeBackend(config.backend);
 log.info({ ...backend, concurrency: config.concurrency, queuePrefix: config.queuePrefix }, 'worker starting');
 
 const db = createDb(config.databaseUrl);

@@ -1,7 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EpochMetrics, Evaluation } from '@lab/contracts';
 import type { BackendInfo, ModelArtifacts, StoredPrediction, TrainingCheckpoint } from '@lab/trainer';
 import type { EpochSavedMessage, TrainingThreadInput, TrainingThreadMessage } from './training-protocol.ts';
+import { startTypeScriptThread } from './typescript-thread.ts';
 
 export type TrainingRunOutcome =
   | { status: 'completed'; evaluation: Evaluation; predictions: StoredPrediction[]; model: ModelArtifacts }
@@ -13,8 +14,7 @@ export interface TrainingRunHandlers {
   onEpoch(metrics: EpochMetrics, checkpoint: TrainingCheckpoint): Promise<void>;
 }
 
-const THREAD_BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
-const THREAD_ENTRY = new URL('./training-thread.ts', import.meta.url).href;
+const THREAD_ENTRY = new URL('./training-thread.ts', import.meta.url);
 
 /** One experiment trained in its own thread. `stop()` ends it at the next batch boundary. */
 export class TrainingRun {
@@ -24,7 +24,7 @@ export class TrainingRun {
 
   constructor(input: Omit<TrainingThreadInput, 'stopFlag'>, handlers: TrainingRunHandlers) {
     const threadInput: TrainingThreadInput = { ...input, stopFlag: this.stopFlag.buffer as SharedArrayBuffer };
-    this.thread = new Worker(THREAD_BOOTSTRAP, { workerData: { entry: THREAD_ENTRY, input: threadInput } });
+    this.thread = startTypeScriptThread(THREAD_ENTRY, threadInput);
     this.outcome = this.follow(handlers);
   }
 

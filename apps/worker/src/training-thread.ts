@@ -9,7 +9,7 @@ import type { EpochSavedMessage, TrainingThreadInput, TrainingThreadMessage } fr
 
 const port = parentPort;
 if (port === null) throw new Error('training-thread.ts must run in a worker thread');
-const input = (workerData as { input: TrainingThreadInput }).input;
+const { input } = workerData as { input: TrainingThreadInput };
 const stopFlag = new Int32Array(input.stopFlag);
 const send = (message: TrainingThreadMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** tfjs backends a worker may be asked for; auto = tfjs-node-gpu → tfjs-node → wasm → cpu. */
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -1,0 +1,16 @@
+import type { BackendPreference } from '@lab/contracts';
+import type { BackendInfo } from '@lab/trainer';
+import { startTypeScriptThread } from './typescript-thread.ts';
+
+/** The backend training threads will get for `preference`; rejects with the reason when there is none. */
+export function probeBackend(preference: BackendPreference): Promise<BackendInfo> {
+  const thread = startTypeScriptThread(new URL('./backend-probe-thread.ts', import.meta.url), preference);
+  return new Promise((resolve, reject) => {
+    thread.once('message', (info: BackendInfo) => {
+      resolve(info);
+      void thread.terminate();
+    });
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`backend probe exited with code ${code}`)));
+  });
+}
