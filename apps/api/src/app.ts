@@ -3,7 +3,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { ApiConfig } from './config.ts';
 import swagger from './plugins/external/swagger.ts';
 import db from './plugins/app/db.ts';
-import errorHandler from './plugins/app/error-handler.ts';
+import errorHandler, { frameworkErrorHandler } from './plugins/app/error-handler.ts';
 import predictor from './plugins/app/predictor.ts';
 import queue from './plugins/app/queue.ts';
 import evaluationRoutes from './routes/evaluation.ts';
@@ -35,6 +35,7 @@ export function buildApp(config: ApiConfig): FastifyInstance {
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

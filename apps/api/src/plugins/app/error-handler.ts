@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
 import { errorBody, HttpError } from '../../http-errors.ts';
@@ -44,6 +44,15 @@ function validationDetails(part: string, issues: ZodFastifySchemaValidationError
     }
     return [{ path: joinPath(part, issue.instancePath), message: issue.message ?? 'is invalid' }];
   });
+}
+
+/**
+ * Errors Fastify raises before routing (a malformed URL such as `/v1/experiments/%`) never reach the
+ * error handler: pass this as the `frameworkErrors` option so they get the one error shape too.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  void reply.code(status).send(errorBody(error.code === 'FST_ERR_BAD_URL' ? 'bad_url' : CODE_BY_STATUS[status] ?? 'client_error', error.message));
 }
 
 /**
