@@ -3,10 +3,13 @@
 import type { z } from 'zod';
 import {
   createdExperimentSchema,
+  createdSweepSchema,
   evaluationResponseSchema,
   experimentSchema,
   historySchema,
+  sweepSchema,
   type ExperimentSpecInput,
+  type SweepRequestInput,
 } from '@lab/contracts';
 
 export class ApiClient {
@@ -43,5 +46,18 @@ export class ApiClient {
 
   evaluation(id: string) {
     return this.call(evaluationResponseSchema, `/v1/experiments/${id}/evaluation`);
+  }
+
+  submitSweep(request: SweepRequestInput) {
+    return this.call(createdSweepSchema, '/v1/sweeps', { method: 'POST', body: JSON.stringify(request) });
+  }
+
+  /** Status, progress, one row per λ and the recommendation, as of now. */
+  sweep(id: string) {
+    return this.call(sweepSchema, `/v1/sweeps/${id}`);
+  }
+
+  sweepPlot(id: string) {
+    return this.text(`/v1/sweeps/${id}/plot.svg`);
   }
 }

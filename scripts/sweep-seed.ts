@@ -1,0 +1,95 @@
+// `npm run sweep:seed`: the lesson's closing question — what does λ do to overfitting? — answered by a
+// λ sweep through the service. Submits λ ∈ {0, 1e-6, 1e-5, 1e-4, 1e-3} × 3 seeds with the seed's
+// configuration, trains them with 2 worker processes, then writes docs/lambda-sweep.md (table, answer)
+// and docs/lambda-sweep.svg (the plot), both read back from the API.
+//   npm run sweep:seed                                      the full sweep (15 runs of 40 epochs on all the data)
+//   npm run sweep:seed -- --epochs 2 --train-limit 2000 --test-limit 1000 --seeds 1   a quick check
+//   other options: --workers N (default 2)
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { FINISHED_STATUSES, sweepRequestSchema, type SweepRequestInput } from '@lab/contracts';
+import { startLocalService } from './local-service.ts';
+import { SEED_SPEC } from './seed-reference.ts';
+import { sweepReport } from './sweep-report.ts';
+
+const LAMBDAS = [0, 1e-6, 1e-5, 1e-4, 1e-3];
+const POLL_MS = 5_000;
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: String(SEED_SPEC.epochs) },
+    'train-limit': { type: 'string' },
+    'test-limit': { type: 'string' },
+    seeds: { type: 'string', default: '3' },
+    workers: { type: 'string', default: '2' },
+  },
+});
+const optional = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+const seedCount = Number(values.seeds);
+const workers = Number(values.workers);
+const request: SweepRequestInput = {
+  name: 'seed config λ sweep',
+  base: {
+    epochs: Number(values.epochs),
+    batchSize: SEED_SPEC.batchSize,
+    learningRate: SEED_SPEC.learningRate,
+    hiddenLayers: [...SEED_SPEC.hiddenLayers],
+    trainLimit: optional(values['train-limit']),
+    testLimit: optional(values['test-limit']),
+  },
+  lambdas: LAMBDAS,
+  seeds: Array.from({ length: seedCount }, (_, index) => index + 1),
+};
+// Validate here too, so a typo is reported before anything starts.
+sweepRequestSchema.parse(request);
+if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
+
+const shortenedBy = [
+  request.base?.epochs !== SEED_SPEC.epochs && `${request.base?.epochs} epochs instead of ${SEED_SPEC.epochs}`,
+  request.base?.trainLimit !== undefined && `the first ${request.base.trainLimit} training images only`,
+  request.base?.testLimit !== undefined && `the first ${request.base.testLimit} test images only`,
+  seedCount < 3 && `${seedCount} seed(s) per λ instead of 3`,
+].filter((reason): reason is string => typeof reason === 'string');
+const command = ['npm run sweep:seed', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+
+const docsDir = fileURLToPath(new URL('../docs', import.meta.url));
+const service = await startLocalService({ workers, queuePrefix: 'lab-sweep' });
+try {
+  const { client } = service;
+  const started = Date.now();
+  const { id, experimentIds } = await client.submitSweep(request);
+  console.log(`submitted sweep ${id}: ${experimentIds.length} runs; follow it: GET ${client.baseUrl}/v1/sweeps/${id}`);
+
+  let sweep = await client.sweep(id);
+  let lastLine = '';
+  while (!FINISHED_STATUSES.includes(sweep.status)) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    sweep = await client.sweep(id);
+    const { done, total, byStatus } = sweep.progress;
+    const epochs = sweep.rows.flatMap((row) => row.runs).reduce((sum, run) => sum + run.progress.epoch, 0);
+    const line = `${done}/${total} runs finished, ${byStatus.running} running; ${epochs} epochs stored`;
+    if (line !== lastLine) console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`);
+    lastLine = line;
+  }
+  const wallSeconds = (Date.now() - started) / 1000;
+  console.log(`sweep ${sweep.status} in ${(wallSeconds / 60).toFixed(1)} min`);
+
+  const sample = await client.experiment(experimentIds[0]!);
+  const report = sweepReport(sweep, {
+    command,
+    date: new Date().toISOString().slice(0, 10),
+    wallSeconds,
+    workers,
+    backend: `${sample.backend ?? 'unknown'} (tfjs ${sample.tfjsVersion ?? '?'})`,
+    dataset: sample.dataset === null ? 'unknown' : `${sample.dataset.source}, version \`${sample.dataset.version}\``,
+    shortened: shortenedBy.length === 0 ? null : shortenedBy.join(', '),
+    plotFile: 'lambda-sweep.svg',
+  });
+  writeFileSync(`${docsDir}/lambda-sweep.svg`, await client.sweepPlot(id));
+  writeFileSync(`${docsDir}/lambda-sweep.md`, report);
+  console.log(`wrote docs/lambda-sweep.md and docs/lambda-sweep.svg\n`);
+  console.log(report.slice(report.indexOf('## The answer'), report.indexOf('## Per λ')).trim());
+} finally {
+  await service.close();
+}
