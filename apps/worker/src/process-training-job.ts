@@ -1,9 +1,11 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { FINISHED_STATUSES, trainJobPayloadSchema } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
-import type { ExperimentRepository } from '@lab/db';
+import { isDatabaseUnavailable, type ExperimentRepository } from '@lab/db';
 import type { BackendPreference, TrainingCheckpoint } from '@lab/trainer';
 import type { Logger } from './logger.ts';
+import { withRetry, type RetryPolicy } from './retry.ts';
+import { assertTrainable } from './training-feasibility.ts';
 import { TrainingRun } from './training-run.ts';
 
 export interface TrainingProcessorDeps {
@@ -15,6 +17,12 @@ export interface TrainingProcessorDeps {
   /** Runs in progress, so that shutdown can stop them at a batch boundary. */
   activeRuns: Set<TrainingRun>;
 }
+
+/**
+ * Writes a run cannot do without ride out a Postgres restart: retried for up to two minutes, then the
+ * attempt fails and BullMQ retries the job, which resumes from the last checkpoint. All are safe to repeat.
+ */
+const DATABASE_RETRY: RetryPolicy = { isTransient: isDatabaseUnavailable, giveUpAfterMs: 120_000, initialDelayMs: 250, maxDelayMs: 5_000 };
 
 export type TrainingJobResult = { outcome: 'completed' | 'cancelled' | 'skipped'; epochs: number };
 
@@ -37,6 +45,12 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
       jobLog.info({ status: stored.status }, 'experiment already finished; nothing to train');
       return { outcome: 'skipped', epochs: stored.epochsDone };
     }
+    try {
+      assertTrainable(stored.spec);
+    } catch (error) {
+      await failIfLastAttempt(job, experimentId, error, deps);
+      throw error;
+    }
 
     const checkpoint = await experiments.loadCheckpoint(experimentId);
     const resumeFrom: TrainingCheckpoint | null =
@@ -54,26 +68,31 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
       { spec: stored.spec, resumeFrom, backend: deps.backend, dataset: deps.dataset },
       {
         onStarted: async ({ backend, dataset }) => {
-          const claimed = await experiments.markRunning(experimentId, {
+          const info = {
             backend: backend.backend,
             tfjsVersion: backend.tfjsVersion,
             datasetSource: dataset.source,
             datasetVersion: dataset.version,
-          });
+          };
+          const claimed = await withRetry('claim the run', () => experiments.markRunning(experimentId, info), DATABASE_RETRY, jobLog);
           if (!claimed) {
             cancelled = true;
             run.stop();
           }
         },
         onEpoch: async (metrics, epochCheckpoint) => {
-          await experiments.recordEpoch(experimentId, metrics, {
+          const checkpointData = {
             epoch: epochCheckpoint.epoch,
             weightSpecs: epochCheckpoint.weights.specs,
             weightData: epochCheckpoint.weights.data,
             optimizerSpecs: epochCheckpoint.optimizer.specs,
             optimizerState: epochCheckpoint.optimizer.data,
-          });
-          await job.updateProgress({ epoch: metrics.epoch, epochs: stored.spec.epochs });
+          };
+          await withRetry(`store epoch ${metrics.epoch}`, () => experiments.recordEpoch(experimentId, metrics, checkpointData), DATABASE_RETRY, jobLog);
+          // Progress in Redis is informative only (Postgres has it): a Redis outage must not hold training up.
+          job.updateProgress({ epoch: metrics.epoch, epochs: stored.spec.epochs }).catch((error: unknown) =>
+            jobLog.warn({ err: error }, 'could not report progress to the queue'),
+          );
           jobLog.info({ ...metrics }, 'epoch stored');
         },
       },
@@ -94,7 +113,7 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
     try {
       const outcome = await run.outcome;
       if (outcome.status === 'completed') {
-        await experiments.complete(experimentId, outcome);
+        await withRetry('store the results', () => experiments.complete(experimentId, outcome), DATABASE_RETRY, jobLog);
         jobLog.info({ test: outcome.evaluation.test }, 'training completed');
         return { outcome: 'completed', epochs: stored.spec.epochs };
       }

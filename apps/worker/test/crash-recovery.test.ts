@@ -131,4 +131,21 @@ describe('crash recovery with real worker processes', () => {
     assert.deepEqual(resumePoints(second, id), [handedBack], 'the new worker resumed after the last stored epoch');
     await second.kill('SIGTERM');
   });
+
+  it('a run that cannot fit fails once, without retries, with the reason stored and shown by the API', async () => {
+    const worker = startWorker();
+    const impossible = { lambda: 0, epochs: 1, batchSize: 60_000, hiddenLayers: Array(8).fill(4096) };
+    const id = (await api().post('/v1/experiments').send(impossible).expect(202)).body.id as string;
+    const failed = await waitFor(async () => {
+      const current = await experiment(id);
+      return current.status === 'failed' ? current : undefined;
+    }, 'the run to fail');
+    assert.match(failed.error ?? '', /needs about 24\.3 GiB to train.*smaller batchSize or hiddenLayers/);
+    const job = await stack.app.trainingQueue.getJob(`experiment-${id}`);
+    assert.equal(await job?.getState(), 'failed');
+    assert.equal(job?.attemptsMade, 1, 'not retried');
+    assert.equal(await attempts(id), 0, 'never claimed for training');
+    assert.deepEqual(await history(id), []);
+    await worker.kill('SIGTERM');
+  });
 });

@@ -21,3 +21,4 @@ export {
   type IdempotencyRequest,
 } from './idempotency.ts';
 export { SweepRepository, type NewSweepRun, type StoredSweep, type SweepRunState } from './sweeps.ts';
+export { isDatabaseUnavailable } from './unavailable.ts';

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '@lab/db';
 import { errorBody, HttpError } from '../../http-errors.ts';
 
 /** Error codes for the framework's own 4xx errors, by status. */
@@ -83,6 +84,11 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
         return reply
           .code(413)
           .send(errorBody('payload_too_large', `Request body is larger than ${app.initialConfig.bodyLimit} bytes`));
+    }
+    // Postgres down or restarting is not a bug of ours: the client may retry (and /readyz says so).
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'the database is unavailable');
+      return reply.code(503).send(errorBody('service_unavailable', 'The database is unavailable; try again later'));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
