@@ -4,13 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import type { EpochMetrics, Experiment } from '@lab/contracts';
 import { startStack, waitFor, type Stack } from './harness.ts';
+import { allEpochs, RECOVERY_WORKER_ENV, recoverySpec as spec, withoutDurations } from './recovery-fixtures.ts';
 import { spawnWorker, type WorkerProcess } from './worker-process.ts';
 
-/**
- * Real worker processes, really killed. Small on purpose (2 000 / 500 real images, one small layer),
- * with batches of 100 so that an epoch has 20 batch boundaries to be interrupted between.
- */
-const spec = { lambda: 1e-4, epochs: 12, batchSize: 100, hiddenLayers: [32], trainLimit: 2000, testLimit: 500, seed: 42 };
+/** Real worker processes, really killed, on a small real-data run (see recovery-fixtures.ts). */
 const KILLS = 5;
 
 describe('crash recovery with real worker processes', () => {
@@ -41,8 +38,6 @@ describe('crash recovery with real worker processes', () => {
       const epochs = await history(id);
       return epochs.length >= atLeast ? epochs : undefined;
     }, `${atLeast} stored epochs`);
-  /** The history without wall times: what must be identical to an uninterrupted run. */
-  const withoutDurations = (epochs: EpochMetrics[]) => epochs.map(({ durationMs: _, ...metrics }) => metrics);
   /** `resumeAfterEpoch` of every attempt a worker logged for the experiment. */
   const resumePoints = (worker: WorkerProcess, id: string) =>
     worker.logs().filter((line) => line.experimentId === id && line.msg === 'training started').map((line) => line.resumeAfterEpoch);
@@ -61,15 +56,14 @@ describe('crash recovery with real worker processes', () => {
 
   before(async () => {
     stack = await startStack();
-    // A short lock, so a killed worker's job is found stalled and handed on within seconds.
-    workerEnv = { ...stack.env, TFJS_BACKEND: 'wasm', JOB_LOCK_MS: '2000', CANCEL_POLL_MS: '100' };
+    workerEnv = { ...stack.env, ...RECOVERY_WORKER_ENV };
     const worker = startWorker();
     const id = await submit();
     referenceResults = (await completed(id)).results;
     reference = await history(id);
     assert.deepEqual(
       reference.map((epoch) => epoch.epoch),
-      Array.from({ length: spec.epochs }, (_, i) => i + 1),
+      allEpochs,
     );
     await worker.kill('SIGTERM');
   });
@@ -99,7 +93,7 @@ describe('crash recovery with real worker processes', () => {
     const epochs = await history(id);
     assert.deepEqual(
       epochs.map((epoch) => epoch.epoch),
-      Array.from({ length: spec.epochs }, (_, i) => i + 1),
+      allEpochs,
       'exactly N epochs, in order: no duplicate, no gap',
     );
     assert.deepEqual(withoutDurations(epochs), withoutDurations(reference), 'the same metrics as the uninterrupted run');
