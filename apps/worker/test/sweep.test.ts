@@ -12,6 +12,8 @@ describe('λ sweep end to end: API → queue → worker → Postgres → summary
   let stack: Stack;
   before(async () => {
     stack = await startStack();
+    // Two workers take the runs in parallel, as worker processes would.
+    stack.startWorker();
     stack.startWorker();
   });
   after(async () => {
