@@ -125,15 +125,4 @@ export class SweepRepository {
     });
     return rows.map((row) => row.id);
   }
-
-  /** The sweep's experiment ids, λ by λ in the order of the sweep's λ list, and by seed within a λ. */
-  async runIds(sweep: StoredSweep): Promise<string[]> {
-    const rows = await this.prisma.experiment.findMany({
-      where: { sweepId: sweep.id },
-      orderBy: [{ seed: 'asc' }, { id: 'asc' }],
-      select: { id: true, spec: true },
-    });
-    const runs = rows.map((row) => ({ id: row.id, lambda: toSpec(row.spec).lambda }));
-    return sweep.spec.lambdas.flatMap((lambda) => runs.filter((run) => run.lambda === lambda).map((run) => run.id));
-  }
 }

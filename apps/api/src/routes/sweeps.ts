@@ -99,9 +99,9 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       reply.code(202).header('location', `${app.prefix}/sweeps/${id}`);
       if (!replayed) return { id, status: 'queued' as const, experimentIds: created };
       reply.header(IDEMPOTENT_REPLAY_HEADER, 'true');
-      const stored = await findSweep(id);
-      const runs = await sweeps.runs(id);
-      return { id, status: sweepStatus(runs.map((run) => run.status)), experimentIds: await sweeps.runIds(stored) };
+      // Rows follow the λ list and runs the seeds: the order the ids were first answered in.
+      const sweep = await describeSweep(await findSweep(id));
+      return { id, status: sweep.status, experimentIds: sweep.rows.flatMap((row) => row.runs.map((run) => run.experimentId)) };
     },
   );
 
