@@ -55,14 +55,21 @@ test('GET /docs/json is the OpenAPI document generated from the route schemas', 
     '/v1/experiments/{id}/cancel',
     '/v1/experiments/{id}/evaluation',
     '/v1/experiments/{id}/history',
+    '/v1/experiments/{id}/plots/accuracy.svg',
+    '/v1/experiments/{id}/plots/loss.svg',
+    '/v1/experiments/{id}/plots/predictions.svg',
     '/v1/experiments/{id}/predictions',
+    '/v1/sweeps',
+    '/v1/sweeps/{id}',
+    '/v1/sweeps/{id}/cancel',
+    '/v1/sweeps/{id}/plot.svg',
   ]);
   const create = document.paths['/v1/experiments'].post;
   const body = create.requestBody.content['application/json'].schema;
   assert.ok(body.required.includes('lambda'));
   assert.equal(body.properties.epochs.default, 40);
   assert.equal(body.additionalProperties, false, 'unknown fields are rejected, and documented so');
-  assert.deepEqual(Object.keys(create.responses).sort(), ['202', '400', '413', '415', '500', '503']);
+  assert.deepEqual(Object.keys(create.responses).sort(), ['202', '400', '409', '413', '415', '500', '503']);
   const errorSchema = create.responses['400'].content['application/json'].schema;
   assert.deepEqual(errorSchema.required, ['error']);
   await request(healthy.app.server).get('/docs').expect((res) => assert.ok(res.status < 400, `/docs ${res.status}`));

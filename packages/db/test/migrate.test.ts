@@ -58,24 +58,25 @@ describe('migrate', () => {
     await rm(migrationsDir, { recursive: true, force: true });
   });
 
-  test('applies the init migration once, then finds nothing to do', async () => {
+  test("applies the project's migrations once, in order, then finds nothing to do", async () => {
     const url = await emptyDatabase();
-    const [init] = await readMigrationFiles();
-    assert.ok(init);
-    assert.match(init.name, /^\d{14}_init$/);
+    const names = (await readMigrationFiles()).map((migration) => migration.name);
+    assert.match(names[0] ?? '', /^\d{14}_init$/);
 
-    assert.deepEqual(await migrate(url), { applied: [init.name] });
+    assert.deepEqual(await migrate(url), { applied: names });
     assert.deepEqual(await tableNames(url), [
       '_prisma_migrations',
       'checkpoints',
       'epoch_metrics',
       'evaluations',
       'experiments',
+      'idempotency_keys',
+      'sweeps',
       'test_predictions',
       'trained_models',
     ]);
     assert.deepEqual(await migrate(url), { applied: [] });
-    assert.equal((await bookkeeping(url)).length, 1);
+    assert.equal((await bookkeeping(url)).length, names.length);
   });
 
   test("keeps Prisma's bookkeeping: checksum is the sha256 of migration.sql, one finished step", async () => {
@@ -135,7 +136,7 @@ describe('migrate', () => {
         `SELECT column_name FROM information_schema.columns WHERE table_name = 'notes' ORDER BY ordinal_position`,
       );
       assert.deepEqual(columns.map((column) => column.column_name), ['id', 'body']);
-      assert.equal((await bookkeeping(url)).length, 3);
+      assert.equal((await bookkeeping(url)).length, (await readMigrationFiles()).length + 2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -158,10 +159,11 @@ describe('migrate', () => {
       });
       const tables = await tableNames(url);
       assert.ok(!tables.includes('half'));
-      // The init migration before it stays applied.
-      assert.deepEqual((await bookkeeping(url)).map((row) => row.migration_name), [
-        (await readMigrationFiles(dir))[0]?.name,
-      ]);
+      // The migrations before it stay applied.
+      assert.deepEqual(
+        (await bookkeeping(url)).map((row) => row.migration_name),
+        (await readMigrationFiles()).map((migration) => migration.name),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -199,14 +201,15 @@ describe('migrate', () => {
     await query(url, `UPDATE "_prisma_migrations" SET rolled_back_at = now()`);
     await query(url, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
     // A rolled-back migration is pending again, exactly as `prisma migrate resolve --rolled-back` means.
-    assert.equal((await migrate(url)).applied.length, 1);
+    assert.equal((await migrate(url)).applied.length, (await readMigrationFiles()).length);
   });
 
   test('concurrent runs apply each migration exactly once', async () => {
     const url = await emptyDatabase();
     const results = await Promise.all(Array.from({ length: 5 }, () => migrate(url)));
     const applied = results.flatMap((result) => result.applied);
-    assert.equal(applied.length, 1);
-    assert.equal((await bookkeeping(url)).length, 1);
+    const names = (await readMigrationFiles()).map((migration) => migration.name);
+    assert.deepEqual(applied.sort(), names);
+    assert.equal((await bookkeeping(url)).length, names.length);
   });
 });
