@@ -1,7 +1,8 @@
 // The maths of a λ sweep's summary, pure: stored histories in, overfitting figures out.
 export { stat, standardError } from './stat.ts';
-export { runStats, type EpochPoint } from './run-stats.ts';
-export { sweepRows, type SweepRunRecord } from './sweep-rows.ts';
+export { runStats } from './run-stats.ts';
+export { sweepRows } from './sweep-rows.ts';
+export type { SweepRunRecord } from '@lab/contracts';
 export { recommend } from './recommendation.ts';
 export { sweepStatus, sweepProgress } from './sweep-status.ts';
 export { summarizeSweep, type SweepSummary } from './sweep-summary.ts';

@@ -1,7 +1,4 @@
-import type { EpochMetrics, RunStats } from '@lab/contracts';
-
-/** The part of an epoch's metrics the overfitting figures are made of. */
-export type EpochPoint = Pick<EpochMetrics, 'epoch' | 'loss' | 'accuracy' | 'penalty' | 'valAccuracy' | 'valCrossEntropy'>;
+import type { RunStats, SweepEpochPoint as EpochPoint } from '@lab/contracts';
 
 /** The first epoch whose value is best under `better` (ties keep the earlier epoch). */
 function firstBest(history: readonly EpochPoint[], value: (point: EpochPoint) => number, better: (a: number, b: number) => boolean): EpochPoint {

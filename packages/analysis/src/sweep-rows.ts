@@ -1,17 +1,7 @@
-import type { ExperimentStatus, RowSummary, RunStats, SweepRow } from '@lab/contracts';
-import { runStats, type EpochPoint } from './run-stats.ts';
+import type { ExperimentStatus, RowSummary, RunStats, SweepRow, SweepRunRecord } from '@lab/contracts';
+import { runStats } from './run-stats.ts';
 import { stat } from './stat.ts';
 
-/** One run of a sweep as stored: its λ, seed, state and the history it has written so far. */
-export interface SweepRunRecord {
-  experimentId: string;
-  lambda: number;
-  seed: number;
-  status: ExperimentStatus;
-  epochsDone: number;
-  epochs: number;
-  history: readonly EpochPoint[];
-}
 
 const STAT_KEYS = [
   'epochs',

@@ -1,6 +1,6 @@
-import type { Recommendation, SweepProgress, SweepRow, SweepStatus } from '@lab/contracts';
+import type { Recommendation, SweepProgress, SweepRow, SweepRunRecord, SweepStatus } from '@lab/contracts';
 import { recommend } from './recommendation.ts';
-import { sweepRows, type SweepRunRecord } from './sweep-rows.ts';
+import { sweepRows } from './sweep-rows.ts';
 import { sweepProgress, sweepStatus } from './sweep-status.ts';
 
 export interface SweepSummary {

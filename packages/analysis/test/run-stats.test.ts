@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runStats, stat, standardError, type EpochPoint } from '../src/index.ts';
+import type { SweepEpochPoint as EpochPoint } from '@lab/contracts';
+import { runStats, stat, standardError } from '../src/index.ts';
 
 const point = (epoch: number, loss: number, accuracy: number, penalty: number, valAccuracy: number, valCrossEntropy: number): EpochPoint => ({
   epoch,

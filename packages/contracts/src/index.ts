@@ -4,3 +4,4 @@ export * from './http.ts';
 export * from './jobs.ts';
 export * from './sweep.ts';
 export * from './env.ts';
+export * from './random.ts';

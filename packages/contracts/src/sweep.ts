@@ -3,6 +3,7 @@ import {
   experimentBaseSpecSchema,
   experimentStatusSchema,
   lambdaSchema,
+  type EpochMetrics,
   type ExperimentStatus,
 } from './experiment.ts';
 
@@ -220,3 +221,17 @@ export const sweepListSchema = z.object({
 
 /** λ as people write it: 0, 1e-5, 3.16227766017e-5. */
 export const formatLambda = (lambda: number): string => (lambda === 0 ? '0' : lambda.toExponential());
+
+/** The epoch figures a sweep's summary is computed from. */
+export type SweepEpochPoint = Pick<EpochMetrics, 'epoch' | 'loss' | 'accuracy' | 'penalty' | 'valAccuracy' | 'valCrossEntropy'>;
+
+/** One run of a sweep as stored: its λ, seed, state and every epoch it has written so far. */
+export interface SweepRunRecord {
+  experimentId: string;
+  lambda: number;
+  seed: number;
+  status: ExperimentStatus;
+  epochsDone: number;
+  epochs: number;
+  history: readonly SweepEpochPoint[];
+}

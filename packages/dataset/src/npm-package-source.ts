@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { mulberry32, shuffleInPlace } from './seeded-shuffle.ts';
+import { mulberry32 } from '@lab/contracts';
+import { shuffleInPlace } from './seeded-shuffle.ts';
 import type { DatasetSplit, DatasetSplits } from './types.ts';
 import { CLASS_COUNT, PIXELS_PER_IMAGE } from './types.ts';
 

@@ -6,7 +6,7 @@ import type { TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CANONICAL_FILES } from '../src/canonical-files.ts';
 import type { CanonicalFileSet } from '../src/canonical-files.ts';
-import { mulberry32 } from '../src/seeded-shuffle.ts';
+import { mulberry32 } from '@lab/contracts';
 import type { DatasetSplit, DatasetSplits } from '../src/types.ts';
 import { PIXELS_PER_IMAGE } from '../src/types.ts';
 

@@ -20,5 +20,5 @@ export {
   type IdempotencyPolicy,
   type IdempotencyRequest,
 } from './idempotency.ts';
-export { SweepRepository, type NewSweepRun, type StoredSweep, type SweepRunState } from './sweeps.ts';
+export { SweepRepository, type NewSweepRun, type StoredSweep } from './sweeps.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';

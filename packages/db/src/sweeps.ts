@@ -1,5 +1,5 @@
 import { sweepSpecSchema } from '@lab/contracts';
-import type { EpochMetrics, ExperimentStatus, ResolvedExperimentSpec, SweepSpec } from '@lab/contracts';
+import type { EpochMetrics, ExperimentStatus, ResolvedExperimentSpec, SweepRunRecord, SweepSpec } from '@lab/contracts';
 import { toJsonInput } from './db-values.ts';
 import type { PrismaClient } from './generated/client.ts';
 import { toEpochMetrics, toSpec } from './mappers.ts';
@@ -11,17 +11,6 @@ export interface StoredSweep {
   createdAt: Date;
 }
 
-/** One run of a sweep as stored: the figures its summary is computed from. */
-export interface SweepRunState {
-  experimentId: string;
-  lambda: number;
-  seed: number;
-  status: ExperimentStatus;
-  epochsDone: number;
-  epochs: number;
-  /** Every stored epoch, in order. */
-  history: EpochMetrics[];
-}
 
 export interface NewSweepRun {
   id: string;
@@ -84,7 +73,7 @@ export class SweepRepository {
   }
 
   /** Every run of the sweep with its stored history; within a λ, runs come in seed order. */
-  async runs(sweepId: string): Promise<SweepRunState[]> {
+  async runs(sweepId: string): Promise<SweepRunRecord[]> {
     const [experiments, metrics] = await this.prisma.$transaction([
       this.prisma.experiment.findMany({
         where: { sweepId },

@@ -3,18 +3,7 @@
  * Each stream is derived from (run seed, purpose, index) so that epoch k's shuffle does not depend on
  * how many numbers earlier epochs drew — which is what lets a resumed run replay epoch k exactly.
  */
-
-/** mulberry32: tiny, fast, good enough for shuffling; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@lab/contracts';
 
 /** A 31-bit seed mixed from integers (FNV-1a over their 32-bit words, then one mulberry32 step). */
 export function deriveSeed(...parts: number[]): number {

@@ -1,5 +1,4 @@
-import { IMAGE_SIZE, NUM_CLASSES } from '@lab/contracts';
-import { mulberry32 } from '../src/random.ts';
+import { IMAGE_SIZE, mulberry32, NUM_CLASSES } from '@lab/contracts';
 import type { LabeledImages } from '../src/data.ts';
 
 /** Deterministic synthetic images whose mean brightness depends on the label, so a model can learn. */
