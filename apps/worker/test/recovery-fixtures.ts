@@ -4,7 +4,7 @@ import type { EpochMetrics } from '@lab/contracts';
  * The run the recovery tests interrupt. Small on purpose (2 000 / 500 real images, one small layer),
  * with batches of 100 so that an epoch has 20 batch boundaries to be interrupted between.
  */
-export const recoverySpec = { lambda: 1e-4, epochs: 12, batchSize: 100, hiddenLayers: [32], trainLimit: 2000, testLimit: 500, seed: 42 };
+export const recoverySpec = { lambda: 1e-4, epochs: 15, batchSize: 100, hiddenLayers: [32], trainLimit: 2000, testLimit: 500, seed: 42 };
 
 /** Epoch numbers 1..N: exactly N epochs, in order, none twice, none missing. */
 export const allEpochs = Array.from({ length: recoverySpec.epochs }, (_, i) => i + 1);
