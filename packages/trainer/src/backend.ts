@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setFastWasmMatMul } from './fast-wasm-matmul.ts';
+import { MAX_WASM_THREADS, activateThreadedWasm } from './threaded-wasm.ts';
 
 export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
@@ -15,6 +16,17 @@ export interface BackendInfo {
   /** Which package provided it, e.g. '@tensorflow/tfjs-node-gpu'. */
   provider: string;
   tfjsVersion: string;
+  /** Threads one kernel may use: XNNPACK's pool size on wasm, 1 on cpu, null when the binding decides. */
+  threads: number | null;
+}
+
+export interface BackendOptions {
+  /**
+   * XNNPACK threads for the wasm backend (default 1). Above 1 the threaded SIMD build runs: results
+   * are identical, a step is faster when that many cores are free, and slower when they are not
+   * (several jobs on a machine should share its cores: threads × concurrent jobs ≤ cores).
+   */
+  wasmThreads?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -33,31 +45,48 @@ async function loadNativeBinding(): Promise<string | null> {
   return null;
 }
 
-async function activateWasm(): Promise<void> {
-  // Under Node the wasm binaries are read from the package folder; the threaded build cannot start
-  // (its worker comes from a blob: URL), so the single-threaded SIMD build is what runs.
+/** Starts the wasm backend (the SIMD build, or the threaded SIMD one) and returns its thread count. */
+async function activateWasm(threads: number): Promise<number> {
+  if (threads > 1) {
+    const running = await activateThreadedWasm(threads);
+    setFastWasmMatMul(true);
+    return running;
+  }
+  // Under Node the package's own loader reads the binaries from its folder; as shipped it never picks
+  // the threaded build there (see threaded-wasm.ts for how that one starts).
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   setWasmPaths(pathToFileURL(`${wasmDir}/`).pathname);
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   setFastWasmMatMul(true);
+  return 1;
 }
 
 let active: Promise<BackendInfo> | null = null;
 
 /**
- * Selects the tfjs backend once per process (auto: tfjs-node-gpu → tfjs-node → wasm → cpu). Asking
- * for one that is not installed is an error that says what to install.
+ * Selects the tfjs backend once per process (auto: tfjs-node-gpu → tfjs-node → wasm → cpu); later
+ * calls return the first selection. Asking for one that is not installed is an error that says what
+ * to install.
  */
-export function initBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
-  active ??= selectBackend(preference);
+export function initBackend(preference: BackendPreference = 'auto', options: BackendOptions = {}): Promise<BackendInfo> {
+  const wasmThreads = options.wasmThreads ?? 1;
+  if (!Number.isInteger(wasmThreads) || wasmThreads < 1 || wasmThreads > MAX_WASM_THREADS) {
+    return Promise.reject(new RangeError(`wasm threads must be an integer in 1..${MAX_WASM_THREADS}, got ${wasmThreads}`));
+  }
+  active ??= selectBackend(preference, wasmThreads);
   return active;
 }
 
-async function selectBackend(preference: BackendPreference): Promise<BackendInfo> {
-  const info = (backend: string, provider: string): BackendInfo => ({ backend, provider, tfjsVersion: tf.version_core });
+async function selectBackend(preference: BackendPreference, wasmThreads: number): Promise<BackendInfo> {
+  const info = (backend: string, provider: string, threads: number | null): BackendInfo => ({
+    backend,
+    provider,
+    tfjsVersion: tf.version_core,
+    threads,
+  });
   if (preference === 'auto' || preference === 'tensorflow') {
     const provider = await loadNativeBinding();
-    if (provider !== null && (await tf.setBackend('tensorflow'))) return info('tensorflow', provider);
+    if (provider !== null && (await tf.setBackend('tensorflow'))) return info('tensorflow', provider, null);
     if (preference === 'tensorflow') {
       throw new Error(
         'TFJS_BACKEND=tensorflow but neither @tensorflow/tfjs-node nor @tensorflow/tfjs-node-gpu is installed ' +
@@ -67,12 +96,12 @@ async function selectBackend(preference: BackendPreference): Promise<BackendInfo
   }
   if (preference === 'auto' || preference === 'wasm') {
     try {
-      await activateWasm();
-      return info('wasm', '@tensorflow/tfjs-backend-wasm');
+      return info('wasm', '@tensorflow/tfjs-backend-wasm', await activateWasm(wasmThreads));
     } catch (error) {
-      if (preference === 'wasm') throw error;
+      // Threads are asked for explicitly: falling back to a slower backend would hide the failure.
+      if (preference === 'wasm' || wasmThreads > 1) throw error;
     }
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
-  return info('cpu', '@tensorflow/tfjs-backend-cpu');
+  return info('cpu', '@tensorflow/tfjs-backend-cpu', 1);
 }

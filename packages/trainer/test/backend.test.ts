@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/index.ts';
+import type { ChildReport, ChildRequest } from './backend-child.ts';
+
+const CHILD = fileURLToPath(new URL('./backend-child.ts', import.meta.url));
+const run = promisify(execFile);
+
+/** Runs backend-child.ts in a fresh process; rejects with its stderr when it fails. */
+async function inChild(request: ChildRequest): Promise<ChildReport> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { timeout: 120_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport;
+}
+
+function isInstalled(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const nativeInstalled = isInstalled('@tensorflow/tfjs-node') || isInstalled('@tensorflow/tfjs-node-gpu');
+
+describe('initBackend', () => {
+  it('selects wasm, single-threaded by default, and reports it', async () => {
+    const report = await inChild({ preference: 'wasm' });
+    assert.equal(report.activeBackend, 'wasm');
+    assert.deepEqual(report.info, { backend: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', tfjsVersion: tf.version_core, threads: 1 });
+  });
+
+  it('selects cpu when asked', async () => {
+    const report = await inChild({ preference: 'cpu' });
+    assert.equal(report.activeBackend, 'cpu');
+    assert.deepEqual(report.info, { backend: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', tfjsVersion: tf.version_core, threads: 1 });
+  });
+
+  it('auto prefers tfjs-node and otherwise falls back to wasm', async () => {
+    const report = await inChild({ preference: 'auto' });
+    const expected = nativeInstalled ? 'tensorflow' : 'wasm';
+    assert.equal(report.activeBackend, expected);
+    assert.equal(report.info.backend, expected);
+  });
+
+  it('tensorflow without tfjs-node installed is an error naming the package', { skip: nativeInstalled && 'tfjs-node is installed here' }, async () => {
+    await assert.rejects(inChild({ preference: 'tensorflow' }), (error: Error & { stderr?: string }) => {
+      assert.match(error.stderr ?? '', /neither @tensorflow\/tfjs-node nor @tensorflow\/tfjs-node-gpu is installed/);
+      return true;
+    });
+  });
+
+  it('selects once per process: a later call returns the first selection', async () => {
+    const report = await inChild({ preference: 'cpu', thenPreference: 'wasm' });
+    assert.equal(report.activeBackend, 'cpu');
+    assert.deepEqual(report.then, report.info);
+  });
+
+  it('rejects a wasm thread count outside 1..8 before selecting anything', async () => {
+    for (const wasmThreads of [0, 1.5, 9]) {
+      await assert.rejects(initBackend('wasm', { wasmThreads }), RangeError);
+    }
+  });
+
+  it('runs the threaded wasm build with the asked threads: same metrics as one thread, no leak, and the process exits', async () => {
+    const [single, threaded] = await Promise.all([
+      inChild({ preference: 'wasm', train: true }),
+      inChild({ preference: 'wasm', wasmThreads: 2, train: true }),
+    ]);
+    assert.equal(threaded.info.threads, 2);
+    assert.equal(threaded.activeBackend, 'wasm');
+    // XNNPACK splits output tiles between threads, so every sum keeps its order: identical results.
+    assert.equal(threaded.epochs!.length, 3);
+    assert.deepEqual(threaded.epochs, single.epochs);
+    for (const report of [single, threaded]) {
+      assert.ok(report.dataBuffersPerEpoch!.every((count) => count === report.dataBuffersPerEpoch![0]), `${report.dataBuffersPerEpoch}`);
+    }
+  });
+});
