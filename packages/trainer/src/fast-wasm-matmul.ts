@@ -47,6 +47,8 @@ function withPlainOperands(original: KernelFunc): KernelFunc {
 
 /** The kernels as the wasm backend registered them, captured on first use. */
 const stockKernels = new Map<string, KernelConfig>();
+/** The wrappers this module registered, to tell which path is live. */
+const fastKernels = new WeakSet<KernelFunc>();
 
 /**
  * Routes the wasm backend's transposed matmuls through its fast plain kernel (enabled = true) or
@@ -59,6 +61,16 @@ export function setFastWasmMatMul(enabled: boolean): void {
     const stock = stockKernels.get(kernelName) ?? current;
     stockKernels.set(kernelName, stock);
     tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel(enabled ? { ...stock, kernelFunc: withPlainOperands(stock.kernelFunc) } : stock);
+    const kernelFunc = enabled ? withPlainOperands(stock.kernelFunc) : stock.kernelFunc;
+    if (enabled) fastKernels.add(kernelFunc);
+    tf.registerKernel({ ...stock, kernelFunc });
   }
+}
+
+/** Whether the wasm backend's matmul kernels currently take the fast route. */
+export function isFastWasmMatMulEnabled(): boolean {
+  return MATMUL_KERNELS.every((kernelName) => {
+    const current = tf.getKernel(kernelName, 'wasm');
+    return current !== undefined && fastKernels.has(current.kernelFunc);
+  });
 }
