@@ -1,0 +1,39 @@
+/** What bench-train.ts asks of its child processes, and what they report (one JSON line on stdout). */
+import { z } from 'zod';
+import { BACKEND_PREFERENCES } from '@lab/trainer';
+
+/** The seed's configuration (DESIGN.md §2): 784-512-256-10, batch 1024, Adam 1e-3, λ = 1e-5. */
+export const SEED_SPEC = { lambda: 1e-5, batchSize: 1024, learningRate: 1e-3, hiddenLayers: [512, 256], seed: 1 } as const;
+
+export const trainingRunSchema = z.object({
+  backend: z.enum(BACKEND_PREFERENCES),
+  wasmThreads: z.number().int().min(1).default(1),
+  /** 'train': the product's loop (train.ts); 'fit': plain tfjs-layers model.fit on the same model. */
+  loop: z.enum(['train', 'fit']),
+  /** false restores the wasm backend's stock matmul kernels (the naive path). */
+  fastMatMul: z.boolean().default(true),
+  epochs: z.number().int().min(1),
+  /** Train on the first N examples only (a sub-epoch, extrapolated to a full one); all when absent. */
+  trainLimit: z.number().int().positive().optional(),
+});
+export type TrainingRun = z.input<typeof trainingRunSchema>;
+
+export const trainingReportSchema = z.object({
+  backendInfo: z.object({ backend: z.string(), provider: z.string(), tfjsVersion: z.string(), threads: z.number().nullable() }),
+  trainExamples: z.number(),
+  /** Per epoch: every step's wall time in order (ms), from the start of one batch to the next. */
+  stepMs: z.array(z.array(z.number())),
+  /** Per epoch: wall time including validation on the test split. */
+  epochMs: z.array(z.number()),
+  /** Per epoch: wall time after the last timed step (last step, validation, end-of-epoch work). */
+  tailMs: z.array(z.number()),
+  tensors: z.object({ before: z.number(), perEpoch: z.array(z.number()), after: z.number() }),
+  dataBuffers: z.object({ before: z.number(), perEpoch: z.array(z.number()), after: z.number() }),
+  peakRssBytes: z.number(),
+});
+export type TrainingReport = z.infer<typeof trainingReportSchema>;
+
+export const experimentsRunSchema = z.object({ experiments: z.number().int().min(1), trainLimit: z.number().int(), testLimit: z.number().int(), epochs: z.number().int() });
+export type ExperimentsRun = z.infer<typeof experimentsRunSchema>;
+export const experimentsReportSchema = z.object({ experimentMs: z.array(z.number()) });
+export type ExperimentsReport = z.infer<typeof experimentsReportSchema>;
