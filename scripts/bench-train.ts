@@ -170,15 +170,23 @@ async function measureParallelism(): Promise<ParallelismResult> {
     sampleLoad();
     const started = performance.now();
     const shares = Array.from({ length: processes }, (_, i) => Math.floor(experiments / processes) + (i < experiments % processes ? 1 : 0));
-    await Promise.all(shares.map((share) => runChild('./run-experiments.ts', { ...work, experiments: share }, experimentsReportSchema)));
-    return performance.now() - started;
+    const reports = await Promise.all(shares.map((share) => runChild('./run-experiments.ts', { ...work, experiments: share }, experimentsReportSchema)));
+    const wallMs = performance.now() - started;
+    // CPU our processes got per wall-clock second: 2 would mean both cores were theirs.
+    return { wallMs, cores: reports.reduce((sum, r) => sum + r.cpuMs, 0) / wallMs };
   };
-  const one: number[] = [];
-  const two: number[] = [];
+  const one: { wallMs: number; cores: number }[] = [];
+  const two: { wallMs: number; cores: number }[] = [];
   for (let round = 1; round <= rounds; round++) {
     console.log(`round ${round}/${rounds}: ${experiments} experiments by 1 worker process, then by 2`);
     one.push(await makespan(1));
     two.push(await makespan(2));
   }
-  return { experiments, ...work, makespanMs: { oneProcess: one, twoProcesses: two }, ratio: median(two) / median(one) };
+  return {
+    experiments,
+    ...work,
+    makespanMs: { oneProcess: one.map((m) => m.wallMs), twoProcesses: two.map((m) => m.wallMs) },
+    coresObtained: { oneProcess: median(one.map((m) => m.cores)), twoProcesses: median(two.map((m) => m.cores)) },
+    ratio: median(two.map((m) => m.wallMs)) / median(one.map((m) => m.wallMs)),
+  };
 }

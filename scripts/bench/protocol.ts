@@ -35,5 +35,9 @@ export type TrainingReport = z.infer<typeof trainingReportSchema>;
 
 export const experimentsRunSchema = z.object({ experiments: z.number().int().min(1), trainLimit: z.number().int(), testLimit: z.number().int(), epochs: z.number().int() });
 export type ExperimentsRun = z.infer<typeof experimentsRunSchema>;
-export const experimentsReportSchema = z.object({ experimentMs: z.array(z.number()) });
+export const experimentsReportSchema = z.object({
+  experimentMs: z.array(z.number()),
+  /** CPU time of the whole process (user + system), start-up included. */
+  cpuMs: z.number(),
+});
 export type ExperimentsReport = z.infer<typeof experimentsReportSchema>;

@@ -25,6 +25,8 @@ export interface ParallelismResult {
   testLimit: number;
   epochs: number;
   makespanMs: { oneProcess: number[]; twoProcesses: number[] };
+  /** CPU time the trainer processes got per second of makespan (medians). */
+  coresObtained: { oneProcess: number; twoProcesses: number };
   ratio: number;
 }
 
@@ -83,7 +85,9 @@ export function renderMarkdown(results: BenchmarkResults): string {
       'one after another, then by two processes taking two each (each process selects its backend and loads the dataset, as a ' +
       'worker process does; run directly, not through the queue). Makespans: one process ' +
       `${results.parallelism.makespanMs.oneProcess.map(ms).join(', ')}; two processes ${results.parallelism.makespanMs.twoProcesses.map(ms).join(', ')}; ` +
-      `ratio of medians **${results.parallelism.ratio.toFixed(2)}**.`,
+      `ratio of medians **${results.parallelism.ratio.toFixed(2)}**. CPU the trainer processes obtained per second of makespan: ` +
+      `${results.parallelism.coresObtained.oneProcess.toFixed(2)} cores with one process, ${results.parallelism.coresObtained.twoProcesses.toFixed(2)} with two ` +
+      '(2.00 would mean both cores were theirs; the ratio can only reach ~0.5 when they are).',
     '',
   ];
   if (wasm) {

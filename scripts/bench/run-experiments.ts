@@ -19,5 +19,6 @@ for (let i = 0; i < run.experiments; i++) {
   outcome.model.dispose();
   experimentMs.push(performance.now() - started);
 }
-const report: ExperimentsReport = { experimentMs };
+const cpu = process.cpuUsage();
+const report: ExperimentsReport = { experimentMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 console.log(JSON.stringify(report));
