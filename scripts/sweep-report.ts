@@ -72,7 +72,8 @@ export function lessonAnswer(sweep: Sweep): string {
   sentences.push(
     `With ${lambdaText(first.lambda)}, training accuracy ends ${points(f.gapAtEnd.mean)} ${f.gapAtEnd.mean >= 0 ? 'above' : 'below'} ` +
       `validation accuracy (${pct(f.finalTrainAccuracy.mean)} vs ${pct(f.finalValAccuracy.mean)}); validation accuracy peaked at epoch ` +
-      `${epochOf(f.bestEpoch)} and the validation cross-entropy bottomed out at epoch ${epochOf(f.minValCrossEntropyEpoch)}.`,
+      `${epochOf(f.bestEpoch)} and the validation cross-entropy bottomed out at epoch ${epochOf(f.minValCrossEntropyEpoch)}` +
+      `${f.bestEpoch.n > 1 ? ' (means over seeds)' : ''}.`,
   );
 
   const gapChange = l.gapAtEnd.mean - f.gapAtEnd.mean;

@@ -4,11 +4,12 @@
 // and docs/lambda-sweep.svg (the plot), both read back from the API.
 //   npm run sweep:seed                                      the full sweep (15 runs of 40 epochs on all the data)
 //   npm run sweep:seed -- --epochs 2 --train-limit 2000 --test-limit 1000 --seeds 1   a quick check
-//   other options: --workers N (default 2)
-import { writeFileSync } from 'node:fs';
+//   other options: --workers N (default 2); --sweep ID writes the report of a sweep already submitted
+//   (e.g. after an interruption: it waits for the sweep to finish, trains nothing new by itself)
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { FINISHED_STATUSES, sweepRequestSchema, type SweepRequestInput } from '@lab/contracts';
+import { FINISHED_STATUSES, sweepRequestSchema, type Sweep, type SweepRequestInput } from '@lab/contracts';
 import { startLocalService } from './local-service.ts';
 import { SEED_SPEC } from './seed-reference.ts';
 import { sweepReport } from './sweep-report.ts';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     'test-limit': { type: 'string' },
     seeds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '2' },
+    sweep: { type: 'string' },
   },
 });
 const optional = (value: string | undefined) => (value === undefined ? undefined : Number(value));
@@ -51,17 +53,23 @@ const shortenedBy = [
   request.base?.testLimit !== undefined && `the first ${request.base.testLimit} test images only`,
   seedCount < 3 && `${seedCount} seed(s) per λ instead of 3`,
 ].filter((reason): reason is string => typeof reason === 'string');
-const command = ['npm run sweep:seed', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+const command = ['npm run sweep:seed', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])]
+  .join(' ')
+  .replace(/ --sweep \S+/, '');
+
+/** An existing sweep's id and run ids, in the summary's order. */
+const runIdsOf = (sweep: Sweep) => ({ id: sweep.id, experimentIds: sweep.rows.flatMap((row) => row.runs.map((run) => run.experimentId)) });
 
 const docsDir = fileURLToPath(new URL('../docs', import.meta.url));
 const service = await startLocalService({ workers, queuePrefix: 'lab-sweep' });
 try {
   const { client } = service;
-  const started = Date.now();
-  const { id, experimentIds } = await client.submitSweep(request);
-  console.log(`submitted sweep ${id}: ${experimentIds.length} runs; follow it: GET ${client.baseUrl}/v1/sweeps/${id}`);
+  const { id, experimentIds } =
+    values.sweep === undefined ? await client.submitSweep(request) : runIdsOf(await client.sweep(values.sweep));
+  console.log(`sweep ${id}: ${experimentIds.length} runs; follow it: GET ${client.baseUrl}/v1/sweeps/${id}`);
 
   let sweep = await client.sweep(id);
+  const started = Date.parse(sweep.createdAt);
   let lastLine = '';
   while (!FINISHED_STATUSES.includes(sweep.status)) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -72,10 +80,12 @@ try {
     if (line !== lastLine) console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`);
     lastLine = line;
   }
-  const wallSeconds = (Date.now() - started) / 1000;
+  const runs = await Promise.all(experimentIds.map((runId) => client.experiment(runId)));
+  const finished = Math.max(...runs.map((run) => Date.parse(run.finishedAt ?? run.updatedAt)));
+  const wallSeconds = (finished - started) / 1000;
   console.log(`sweep ${sweep.status} in ${(wallSeconds / 60).toFixed(1)} min`);
 
-  const sample = await client.experiment(experimentIds[0]!);
+  const sample = runs[0]!;
   const report = sweepReport(sweep, {
     command,
     date: new Date().toISOString().slice(0, 10),
@@ -86,6 +96,7 @@ try {
     shortened: shortenedBy.length === 0 ? null : shortenedBy.join(', '),
     plotFile: 'lambda-sweep.svg',
   });
+  mkdirSync(docsDir, { recursive: true });
   writeFileSync(`${docsDir}/lambda-sweep.svg`, await client.sweepPlot(id));
   writeFileSync(`${docsDir}/lambda-sweep.md`, report);
   console.log(`wrote docs/lambda-sweep.md and docs/lambda-sweep.svg\n`);

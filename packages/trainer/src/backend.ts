@@ -7,8 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { setFastWasmMatMul } from './fast-wasm-matmul.ts';
 import { MAX_WASM_THREADS, activateThreadedWasm } from './threaded-wasm.ts';
 
-export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+import type { BackendPreference } from '@lab/contracts';
+
+export { BACKEND_PREFERENCES, type BackendPreference } from '@lab/contracts';
 
 export interface BackendInfo {
   /** tfjs backend name actually running: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu'. */
@@ -31,18 +32,28 @@ export interface BackendOptions {
 
 const require = createRequire(import.meta.url);
 
-/** Native bindings register the 'tensorflow' backend on import; they are optional dependencies. */
-async function loadNativeBinding(): Promise<string | null> {
+/**
+ * Native bindings register the 'tensorflow' backend on import; they are optional dependencies. One
+ * that is installed but cannot load (its libtensorflow was never downloaded, or CUDA is missing) is
+ * skipped with its reason, which the caller reports if no native backend is left.
+ */
+async function loadNativeBinding(): Promise<{ provider: string | null; failures: string[] }> {
+  const failures: string[] = [];
   for (const name of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    let entry: string;
     try {
-      require.resolve(name);
+      entry = require.resolve(name);
     } catch {
       continue;
     }
-    await import(name);
-    return name;
+    try {
+      await import(pathToFileURL(entry).href);
+      return { provider: name, failures };
+    } catch (error) {
+      failures.push(`${name} is installed but failed to load: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
-  return null;
+  return { provider: null, failures };
 }
 
 /** Starts the wasm backend (the SIMD build, or the threaded SIMD one) and returns its thread count. */
@@ -85,12 +96,14 @@ async function selectBackend(preference: BackendPreference, wasmThreads: number)
     threads,
   });
   if (preference === 'auto' || preference === 'tensorflow') {
-    const provider = await loadNativeBinding();
+    const { provider, failures } = await loadNativeBinding();
     if (provider !== null && (await tf.setBackend('tensorflow'))) return info('tensorflow', provider, null);
     if (preference === 'tensorflow') {
       throw new Error(
-        'TFJS_BACKEND=tensorflow but neither @tensorflow/tfjs-node nor @tensorflow/tfjs-node-gpu is installed ' +
-          '(they download libtensorflow at install time: run `npm install @tensorflow/tfjs-node` with internet access)',
+        failures.length > 0
+          ? `TFJS_BACKEND=tensorflow but no native binding loads: ${failures.join('; ')}`
+          : 'TFJS_BACKEND=tensorflow but neither @tensorflow/tfjs-node nor @tensorflow/tfjs-node-gpu is installed ' +
+              '(they download libtensorflow at install time: run `npm install @tensorflow/tfjs-node` with internet access)',
       );
     }
   }

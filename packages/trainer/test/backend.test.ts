@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,8 +15,8 @@ const CHILD = fileURLToPath(new URL('./backend-child.ts', import.meta.url));
 const run = promisify(execFile);
 
 /** Runs backend-child.ts in a fresh process; rejects with its stderr when it fails. */
-async function inChild(request: ChildRequest): Promise<ChildReport> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { timeout: 120_000 });
+async function inChild(request: ChildRequest, env: NodeJS.ProcessEnv = process.env): Promise<ChildReport> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { timeout: 120_000, env });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport;
 }
 
@@ -52,6 +55,23 @@ describe('initBackend', () => {
       assert.match(error.stderr ?? '', /neither @tensorflow\/tfjs-node nor @tensorflow\/tfjs-node-gpu is installed/);
       return true;
     });
+  });
+
+  it('skips an installed tfjs-node that cannot load: auto falls back to wasm, tensorflow says why', { skip: nativeInstalled && 'a real tfjs-node is installed here' }, async () => {
+    // A package that resolves but throws on import, as tfjs-node does when libtensorflow was never downloaded.
+    const modules = await mkdtemp(join(tmpdir(), 'lab-broken-binding-'));
+    try {
+      const packageDir = join(modules, '@tensorflow', 'tfjs-node');
+      await mkdir(packageDir, { recursive: true });
+      await writeFile(join(packageDir, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', main: 'index.js' }));
+      await writeFile(join(packageDir, 'index.js'), "throw new Error('libtensorflow.so: cannot open shared object file');");
+      const env = { ...process.env, NODE_PATH: modules };
+      const report = await inChild({ preference: 'auto' }, env);
+      assert.equal(report.info.backend, 'wasm');
+      await assert.rejects(inChild({ preference: 'tensorflow' }, env), /@tensorflow\/tfjs-node is installed but failed to load: libtensorflow\.so/);
+    } finally {
+      await rm(modules, { recursive: true, force: true });
+    }
   });
 
   it('selects once per process: a later call returns the first selection', async () => {
