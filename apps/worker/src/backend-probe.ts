@@ -1,10 +1,10 @@
-import type { BackendPreference } from '@lab/contracts';
 import type { BackendInfo } from '@lab/trainer';
+import type { BackendRequest } from './training-protocol.ts';
 import { startTypeScriptThread } from './typescript-thread.ts';
 
-/** The backend training threads will get for `preference`; rejects with the reason when there is none. */
-export function probeBackend(preference: BackendPreference): Promise<BackendInfo> {
-  const thread = startTypeScriptThread(new URL('./backend-probe-thread.ts', import.meta.url), preference);
+/** The backend training threads will get for `request`; rejects with the reason when there is none. */
+export function probeBackend(request: BackendRequest): Promise<BackendInfo> {
+  const thread = startTypeScriptThread(new URL('./backend-probe-thread.ts', import.meta.url), request);
   return new Promise((resolve, reject) => {
     thread.once('message', (info: BackendInfo) => {
       resolve(info);

@@ -2,15 +2,16 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { FINISHED_STATUSES, trainJobPayloadSchema } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
 import { isDatabaseUnavailable, type ExperimentRepository } from '@lab/db';
-import type { BackendPreference, TrainingCheckpoint } from '@lab/trainer';
+import type { TrainingCheckpoint } from '@lab/trainer';
 import type { Logger } from './logger.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 import { assertTrainable } from './training-feasibility.ts';
+import type { BackendRequest } from './training-protocol.ts';
 import { TrainingRun } from './training-run.ts';
 
 export interface TrainingProcessorDeps {
   experiments: ExperimentRepository;
-  backend: BackendPreference;
+  backend: BackendRequest;
   dataset: LoadOptions;
   cancelPollMs: number;
   log: Logger;

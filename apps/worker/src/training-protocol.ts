@@ -1,12 +1,19 @@
 import type { EpochMetrics, Evaluation, ResolvedExperimentSpec } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
-import type { BackendInfo, BackendPreference, ModelArtifacts, StoredPrediction, TrainingCheckpoint } from '@lab/trainer';
+import type { BackendPreference } from '@lab/contracts';
+import type { BackendInfo, ModelArtifacts, StoredPrediction, TrainingCheckpoint } from '@lab/trainer';
+
+/** Which tfjs backend a thread should select (see initBackend). */
+export interface BackendRequest {
+  preference: BackendPreference;
+  wasmThreads: number;
+}
 
 /** What a training thread is started with (structured-cloned into it). */
 export interface TrainingThreadInput {
   spec: ResolvedExperimentSpec;
   resumeFrom: TrainingCheckpoint | null;
-  backend: BackendPreference;
+  backend: BackendRequest;
   dataset: LoadOptions;
   /** Int32 flag the parent sets to 1 to stop at the next batch boundary, even mid-computation. */
   stopFlag: SharedArrayBuffer;

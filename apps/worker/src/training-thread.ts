@@ -25,7 +25,7 @@ function epochSaved(epoch: number): Promise<void> {
   });
 }
 
-const backend = await initBackend(input.backend);
+const backend = await initBackend(input.backend.preference, { wasmThreads: input.backend.wasmThreads });
 const dataset = await loadFashionMnist(input.dataset);
 send({ type: 'started', backend, dataset: { source: dataset.source, version: dataset.version } });
 

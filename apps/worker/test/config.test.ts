@@ -13,16 +13,16 @@ describe('loadWorkerConfig', () => {
       queuePrefix: 'lab',
       logLevel: 'info',
       concurrency: 1,
-      backend: 'auto',
+      backend: { preference: 'auto', wasmThreads: 1 },
       jobLockMs: 30_000,
       cancelPollMs: 500,
     });
   });
 
   it('reads every setting and treats empty variables as unset', () => {
-    const config = loadWorkerConfig({ DATABASE_URL, WORKER_CONCURRENCY: '3', TFJS_BACKEND: 'wasm', JOB_LOCK_MS: '', QUEUE_PREFIX: 'x:y' });
+    const config = loadWorkerConfig({ DATABASE_URL, WORKER_CONCURRENCY: '3', TFJS_BACKEND: 'wasm', TFJS_WASM_THREADS: '2', JOB_LOCK_MS: '', QUEUE_PREFIX: 'x:y' });
     assert.equal(config.concurrency, 3);
-    assert.equal(config.backend, 'wasm');
+    assert.deepEqual(config.backend, { preference: 'wasm', wasmThreads: 2 });
     assert.equal(config.jobLockMs, 30_000);
     assert.equal(config.queuePrefix, 'x:y');
   });
