@@ -1,6 +1,7 @@
 // The service on this machine for the scripts that drive it over HTTP (demo, reproduction, sweeps):
 // Postgres and Redis found or started (services.ts), our database migrated, the API and worker
 // processes started (stack.ts), and a typed client. close() stops what was started; safe twice.
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FINISHED_STATUSES, type EpochMetrics, type Experiment } from '@lab/contracts';
 import { ensureDatabase, migrate, withDatabaseName } from '@lab/db';
@@ -26,10 +27,20 @@ export async function startLocalService(options: { workers?: number; queuePrefix
   const { applied } = await migrate(databaseUrl);
   if (applied.length > 0) console.log(`migrated: ${applied.join(', ')}`);
 
+  const workers = options.workers ?? 1;
+  // These scripts own the machine: split its cores between the workers' wasm threads (results are
+  // the same with any thread count; docs/benchmarks.md has the speed-up). TFJS_WASM_THREADS wins.
+  const wasmThreads = process.env.TFJS_WASM_THREADS ?? String(Math.max(1, Math.min(8, Math.floor(availableParallelism() / workers))));
   const stack = startStack({
-    env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl, QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? options.queuePrefix },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: services.redisUrl,
+      QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? options.queuePrefix,
+      TFJS_WASM_THREADS: wasmThreads,
+    },
     port: Number(process.env.PORT ?? (await findFreePort())),
-    workers: options.workers ?? 1,
+    workers,
     logDir: LOG_DIR,
   });
   let closing: Promise<void> | null = null;
@@ -42,7 +53,7 @@ export async function startLocalService(options: { workers?: number; queuePrefix
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void close().finally(() => process.exit(130)));
   }
-  console.log(`starting the API and ${options.workers ?? 1} worker(s) (logs in ${LOG_DIR}) …`);
+  console.log(`starting the API and ${workers} worker(s) with ${wasmThreads} wasm thread(s) each (logs in ${LOG_DIR}) …`);
   try {
     await waitUntilReady(stack);
   } catch (error) {
