@@ -16,6 +16,8 @@ export interface LocalService {
   client: ApiClient;
   /** Process ids of the worker processes (e.g. to read their peak memory). */
   workerPids: number[];
+  /** XNNPACK threads each worker's wasm runs use. */
+  wasmThreads: number;
   close(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function startLocalService(options: { workers?: number; queuePrefix
   }
   console.log(`API at ${stack.baseUrl} (docs at ${stack.baseUrl}/docs)`);
   const workerPids = stack.processes.slice(1).flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
-  return { client: new ApiClient(stack.baseUrl), workerPids, close };
+  return { client: new ApiClient(stack.baseUrl), workerPids, wasmThreads: Number(wasmThreads), close };
 }
 
 /** Polls an experiment until it finishes, handing each newly stored epoch to `onEpoch` in order. */

@@ -29,7 +29,14 @@ function peakRssMb(pid: number): number | null {
 const f4 = (value: number) => value.toFixed(4);
 const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(4)}`;
 
-function report(experiment: Experiment, history: EpochMetrics[], evaluation: Evaluation, wallSeconds: number, workerPeakMb: number | null): string {
+interface RunFacts {
+  wallSeconds: number;
+  workerPeakMb: number | null;
+  wasmThreads: number;
+}
+
+function report(experiment: Experiment, history: EpochMetrics[], evaluation: Evaluation, facts: RunFacts): string {
+  const { wallSeconds, workerPeakMb } = facts;
   const last = history.at(-1)!;
   const seedLast = SEED_EPOCHS[last.epoch - 1]!;
   const bestVal = history.reduce((best, e) => (e.valAccuracy > best.valAccuracy ? e : best));
@@ -51,10 +58,10 @@ queued in BullMQ and trained by a worker process; every figure below was read ba
 | | |
 |---|---|
 | experiment | \`${experiment.id}\` |
-| backend | ${experiment.backend} (tfjs ${experiment.tfjsVersion}) |
+| backend | ${experiment.backend} (tfjs ${experiment.tfjsVersion})${experiment.backend === 'wasm' ? `, ${facts.wasmThreads} XNNPACK thread(s)` : ''} |
 | dataset | ${dataset ? `${describeDatasetSource(dataset.source as DatasetSource)} — version \`${dataset.version}\`` : 'unknown'} |
 | wall time (submit → completed) | ${wallSeconds.toFixed(0)} s; mean epoch ${meanEpoch.toFixed(1)} s including validation on the test split |
-| worker peak RSS | ${workerPeakMb === null ? 'not measured' : `${workerPeakMb.toFixed(0)} MB`} |
+| worker peak RSS | ${workerPeakMb === null ? 'not measured' : `${workerPeakMb.toFixed(0)} MB (the whole worker process: its coordinating main thread and the training thread)`} |
 
 ## Against the targets (epoch ${last.epoch})
 
@@ -135,7 +142,7 @@ try {
   ] as const) {
     writeFileSync(`${plotsDir}/${file}`, await client.text(path));
   }
-  writeFileSync(`${docsDir}/seed-reproduction.md`, report(experiment, history, evaluation, wallSeconds, workerPeakMb));
+  writeFileSync(`${docsDir}/seed-reproduction.md`, report(experiment, history, evaluation, { wallSeconds, workerPeakMb, wasmThreads: service.wasmThreads }));
   console.log(`wrote ${docsDir}/seed-reproduction.md (test accuracy ${f4(evaluation.test.accuracy)}, worker peak RSS ${workerPeakMb?.toFixed(0)} MB)`);
 } finally {
   await service.close();
