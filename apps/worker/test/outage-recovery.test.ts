@@ -43,6 +43,17 @@ describe('outages of Redis and Postgres during a run', () => {
     const response = await api().get('/readyz');
     return { status: response.status, body: response.body };
   };
+  /** After an outage: the API is ready again by itself, and the run completes exactly as the reference did. */
+  const recoversAndMatchesReference = async (id: string) => {
+    await waitFor(async () => ((await readiness()).status === 200 ? true : undefined), 'the API to be ready again');
+    await completed(id);
+    const epochs = await history(id);
+    assert.deepEqual(
+      epochs.map((epoch) => epoch.epoch),
+      allEpochs,
+    );
+    assert.deepEqual(withoutDurations(epochs), withoutDurations(reference));
+  };
   const workerLogged = (message: string) => worker.logs().filter((line) => line.msg === message);
 
   before(async () => {
@@ -89,14 +100,7 @@ describe('outages of Redis and Postgres during a run', () => {
 
     t.diagnostic(`Redis down for ~${((Date.now() - stoppedAt) / 1000).toFixed(1)} s; epochs stored meanwhile: ${atStop} → ${(await history(id)).length}`);
     await redis.start();
-    await waitFor(async () => ((await readiness()).status === 200 ? true : undefined), 'the API to be ready again');
-    await completed(id);
-    const epochs = await history(id);
-    assert.deepEqual(
-      epochs.map((epoch) => epoch.epoch),
-      allEpochs,
-    );
-    assert.deepEqual(withoutDurations(epochs), withoutDurations(reference));
+    await recoversAndMatchesReference(id);
     // The API takes new work again by itself.
     const again = await api().post('/v1/experiments').send({ ...spec, epochs: 1 }).expect(202);
     await completed(again.body.id);
@@ -124,14 +128,7 @@ describe('outages of Redis and Postgres during a run', () => {
     await waitFor(async () => (workerLogged('transient failure; retrying').length > 0 ? true : undefined), 'the worker to retry a write');
 
     await postgres.restore();
-    await waitFor(async () => ((await readiness()).status === 200 ? true : undefined), 'the API to be ready again');
-    await completed(id);
-    const epochs = await history(id);
-    assert.deepEqual(
-      epochs.map((epoch) => epoch.epoch),
-      allEpochs,
-    );
-    assert.deepEqual(withoutDurations(epochs), withoutDurations(reference));
+    await recoversAndMatchesReference(id);
     assert.ok(workerLogged('recovered after retrying').length > 0);
     const { attempts } = await app.prisma.experiment.findUniqueOrThrow({ where: { id }, select: { attempts: true } });
     assert.equal(attempts, 1, 'the run carried on in place: no job retry was needed');

@@ -6,22 +6,12 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, databaseName, DEFAULT_MIGRATIONS_DIR, DEFAULT_TEST_DATABASE_URL } from '../src/index.ts';
 import type { TestDatabase } from '../src/index.ts';
+import { withPgSession } from '../src/pg-session.ts';
 
 const serverUrl = process.env.DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 const databaseNames = (): Promise<string[]> =>
-  withClient(serverUrl, async (client) =>
+  withPgSession(serverUrl, async (client) =>
     (await client.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map((row) => row.datname),
   );
 
@@ -45,7 +35,7 @@ describe('createTestDatabase', () => {
   after(async () => {
     await Promise.all(created.map((database) => database.drop()));
     const ours = (await databaseNames()).filter((name) => name.startsWith('lab_template_') && !templatesBefore.has(name));
-    await withClient(serverUrl, async (client) => {
+    await withPgSession(serverUrl, async (client) => {
       for (const name of ours) await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}`);
     });
     await rm(migrationsDir, { recursive: true, force: true });
@@ -58,7 +48,7 @@ describe('createTestDatabase', () => {
     created.push(...databases);
     assert.equal(new Set(databases.map((database) => database.url)).size, 4);
     for (const database of databases) {
-      const markers = await withClient(database.url, async (client) => (await client.query('SELECT value FROM marker')).rows);
+      const markers = await withPgSession(database.url, async (client) => (await client.query('SELECT value FROM marker')).rows);
       assert.deepEqual(markers, [{ value: migrationsDir }]);
     }
     const newTemplates = (await databaseNames()).filter(
@@ -71,7 +61,7 @@ describe('createTestDatabase', () => {
   test('empty databases have no tables at all', async () => {
     const database = await createTestDatabase(serverUrl, { empty: true });
     created.push(database);
-    const tables = await withClient(database.url, async (client) =>
+    const tables = await withPgSession(database.url, async (client) =>
       (await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).rows,
     );
     assert.deepEqual(tables, []);
