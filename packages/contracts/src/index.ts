@@ -5,3 +5,4 @@ export * from './jobs.ts';
 export * from './sweep.ts';
 export * from './env.ts';
 export * from './random.ts';
+export * from './events.ts';
