@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.ts';
 import type { DatasetSource, DatasetSplit, DatasetSplits, FashionMnist } from './types.ts';
-import { PIXELS_PER_IMAGE } from './types.ts';
+import { IMAGE_SIZE } from '@lab/contracts';
 
 /**
  * Binary cache layout: a 16-byte magic, the header length (uint32 LE), the JSON header, then the raw
@@ -69,12 +69,12 @@ export async function readCacheFile(path: string): Promise<FashionMnist | undefi
   } catch (error) {
     throw corrupt(`unreadable header: ${(error as Error).message}`);
   }
-  const expectedLength = headerEnd + (header.trainCount + header.testCount) * (PIXELS_PER_IMAGE + 1);
+  const expectedLength = headerEnd + (header.trainCount + header.testCount) * (IMAGE_SIZE + 1);
   if (bytes.length !== expectedLength) throw corrupt(`${bytes.length} bytes, expected ${expectedLength}`);
 
   let offset = headerEnd;
   const take = (length: number) => bytes.subarray(offset, (offset += length));
-  const split = (count: number): DatasetSplit => ({ images: take(count * PIXELS_PER_IMAGE), labels: take(count), count });
+  const split = (count: number): DatasetSplit => ({ images: take(count * IMAGE_SIZE), labels: take(count), count });
   const train = split(header.trainCount);
   const test = split(header.testCount);
 

@@ -1,5 +1,4 @@
 export type { DatasetSource, DatasetSplit, DatasetSplits, FashionMnist, LoadOptions } from './types.ts';
-export { CLASS_COUNT, IMAGE_SIZE, PIXELS_PER_IMAGE } from './types.ts';
 export { loadFashionMnist } from './load.ts';
 export { datasetOptionsFromEnv } from './env.ts';
 export { parseIdx, parseIdxFile } from './idx.ts';

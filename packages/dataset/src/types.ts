@@ -28,7 +28,3 @@ export interface LoadOptions {
   /** Allow fetching the canonical files when neither a cache nor `idxDir` provides them. */
   allowDownload?: boolean;
 }
-
-export const IMAGE_SIZE = 28;
-export const PIXELS_PER_IMAGE = IMAGE_SIZE * IMAGE_SIZE;
-export const CLASS_COUNT = 10;

@@ -6,9 +6,8 @@ import type { TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CANONICAL_FILES } from '../src/canonical-files.ts';
 import type { CanonicalFileSet } from '../src/canonical-files.ts';
-import { mulberry32 } from '@lab/contracts';
+import { IMAGE_SIZE, mulberry32 } from '@lab/contracts';
 import type { DatasetSplit, DatasetSplits } from '../src/types.ts';
-import { PIXELS_PER_IMAGE } from '../src/types.ts';
 
 /** An IDX file of unsigned bytes (or of another type code, to make a wrong magic number). */
 export function encodeIdx(dims: number[], data: Uint8Array, typeCode = 0x08): Buffer {
@@ -22,7 +21,7 @@ export function encodeIdx(dims: number[], data: Uint8Array, typeCode = 0x08): Bu
 /** A small split of pseudo-random pixels and labels. */
 export function fakeSplit(count: number, seed: number): DatasetSplit {
   const random = mulberry32(seed);
-  const images = Uint8Array.from({ length: count * PIXELS_PER_IMAGE }, () => Math.floor(random() * 256));
+  const images = Uint8Array.from({ length: count * IMAGE_SIZE }, () => Math.floor(random() * 256));
   const labels = Uint8Array.from({ length: count }, () => Math.floor(random() * 10));
   return { images, labels, count };
 }

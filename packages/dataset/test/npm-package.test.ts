@@ -9,7 +9,7 @@ import {
 import type { PackageImageRef } from '../src/npm-package-source.ts';
 import { loadNpmPackageDataset } from '../src/load.ts';
 import { DEFAULT_CACHE_DIR } from '../src/paths.ts';
-import { PIXELS_PER_IMAGE } from '../src/types.ts';
+import { IMAGE_SIZE } from '@lab/contracts';
 
 /** The package's layout: 7 000 images per class; class 0 also has empty entries at 1000 and 7001. */
 const PACKAGE_LAYOUT: number[][] = Array.from({ length: 10 }, (_, label) =>
@@ -79,8 +79,8 @@ test('npm-package source: the cached dataset is exactly the documented split of 
   for (const name of ['train', 'test'] as const) {
     const split = dataset[name];
     const mismatches = plan[name].filter(({ label, indexInClass }, position) => {
-      const source = classes[label]?.pixels.subarray(indexInClass * PIXELS_PER_IMAGE, (indexInClass + 1) * PIXELS_PER_IMAGE);
-      const cached = split.images.subarray(position * PIXELS_PER_IMAGE, (position + 1) * PIXELS_PER_IMAGE);
+      const source = classes[label]?.pixels.subarray(indexInClass * IMAGE_SIZE, (indexInClass + 1) * IMAGE_SIZE);
+      const cached = split.images.subarray(position * IMAGE_SIZE, (position + 1) * IMAGE_SIZE);
       return source === undefined || Buffer.compare(cached, source) !== 0 || split.labels[position] !== label;
     });
     assert.equal(mismatches.length, 0, `${name}: ${mismatches.length} examples differ from their package image`);
