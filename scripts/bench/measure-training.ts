@@ -6,14 +6,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadFashionMnist } from '@lab/dataset';
-import { buildModel, firstExamples, initBackend, setFastWasmMatMul, train, type TrainingData } from '@lab/trainer';
+import type { DatasetSplits } from '@lab/contracts';
+import { buildModel, firstExamples, initBackend, setFastWasmMatMul, train } from '@lab/trainer';
 import { SEED_SPEC, trainingRunSchema, type TrainingReport, type TrainingRun } from './protocol.ts';
 
 const run = trainingRunSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
 const backendInfo = await initBackend(run.backend, { wasmThreads: run.wasmThreads });
 if (backendInfo.backend === 'wasm') setFastWasmMatMul(run.fastMatMul);
 const dataset = await loadFashionMnist();
-const data: TrainingData = { train: firstExamples(dataset.train, run.trainLimit), test: dataset.test };
+const data: DatasetSplits = { train: firstExamples(dataset.train, run.trainLimit), test: dataset.test };
 
 const stepMs: number[][] = [];
 const epochMs: number[] = [];
@@ -65,7 +66,7 @@ const report: TrainingReport = {
 console.log(JSON.stringify(report));
 
 /** The naive route: the same model compiled and trained by tfjs-layers' own `fit`. */
-async function fitWithLayers({ train: split, test }: TrainingData): Promise<LayersModel> {
+async function fitWithLayers({ train: split, test }: DatasetSplits): Promise<LayersModel> {
   const toTensors = (s: typeof split) => ({
     x: tf.tensor3d(Float32Array.from(s.images), [s.count, 28, 28]),
     y: tf.cast(tf.oneHot(tf.tensor1d(s.labels, 'int32'), 10), 'float32') as tf.Tensor2D,

@@ -1,4 +1,5 @@
 export * from './classes.ts';
+export * from './dataset-split.ts';
 export * from './experiment.ts';
 export * from './http.ts';
 export * from './jobs.ts';
@@ -6,3 +7,4 @@ export * from './sweep.ts';
 export * from './env.ts';
 export * from './random.ts';
 export * from './events.ts';
+export * from './artifacts.ts';

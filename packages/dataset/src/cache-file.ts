@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.ts';
-import type { DatasetSource, DatasetSplit, DatasetSplits, FashionMnist } from './types.ts';
-import { IMAGE_SIZE } from '@lab/contracts';
+import { IMAGE_SIZE, type DatasetSplit, type DatasetSplits } from '@lab/contracts';
+import type { DatasetSource, FashionMnist } from './types.ts';
 
 /**
  * Binary cache layout: a 16-byte magic, the header length (uint32 LE), the JSON header, then the raw

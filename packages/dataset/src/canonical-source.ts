@@ -5,7 +5,7 @@ import { verifyMd5 } from './checksum.ts';
 import { parseIdxFile } from './idx.ts';
 import type { IdxArray } from './idx.ts';
 import { splitFromIdx } from './splits.ts';
-import type { DatasetSplits } from './types.ts';
+import type { DatasetSplits } from '@lab/contracts';
 
 /** Reads the four canonical `.gz` IDX files from `dir`, each verified against its md5 before parsing. */
 export async function readCanonicalDirectory(dir: string, files: CanonicalFileSet): Promise<DatasetSplits> {

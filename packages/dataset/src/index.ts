@@ -1,4 +1,4 @@
-export type { DatasetSource, DatasetSplit, DatasetSplits, FashionMnist, LoadOptions } from './types.ts';
+export type { DatasetSource, FashionMnist, LoadOptions } from './types.ts';
 export { loadFashionMnist } from './load.ts';
 export { datasetOptionsFromEnv } from './env.ts';
 export { parseIdx, parseIdxFile } from './idx.ts';

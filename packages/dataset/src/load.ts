@@ -6,7 +6,8 @@ import { readCanonicalDirectory } from './canonical-source.ts';
 import { downloadCanonicalFiles } from './download.ts';
 import { readNpmPackage } from './npm-package-source.ts';
 import { DEFAULT_CACHE_DIR } from './paths.ts';
-import type { DatasetSource, DatasetSplits, FashionMnist, LoadOptions } from './types.ts';
+import type { DatasetSplits } from '@lab/contracts';
+import type { DatasetSource, FashionMnist, LoadOptions } from './types.ts';
 
 /** Cache file names carry the format/split generation, so a change to either never reads a stale file. */
 export const CANONICAL_CACHE_FILE = 'canonical.v1.bin';

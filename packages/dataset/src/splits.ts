@@ -1,5 +1,4 @@
-import type { DatasetSplit } from './types.ts';
-import { IMAGE_SIDE, NUM_CLASSES } from '@lab/contracts';
+import { IMAGE_SIDE, NUM_CLASSES, type DatasetSplit } from '@lab/contracts';
 import type { IdxArray } from './idx.ts';
 
 /** Checks that an IDX image file and its label file form one split of 28×28 images with labels 0–9. */

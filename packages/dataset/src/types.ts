@@ -1,18 +1,7 @@
+import type { DatasetSplits } from '@lab/contracts';
+
 /** Where the pixels came from; recorded in the cache header and on every experiment. */
 export type DatasetSource = 'idx-dir' | 'download' | 'npm-package';
-
-export interface DatasetSplit {
-  /** `count * 784` raw pixels 0–255, each image 28×28 row-major. */
-  images: Uint8Array;
-  /** One class index 0–9 per image. */
-  labels: Uint8Array;
-  count: number;
-}
-
-export interface DatasetSplits {
-  train: DatasetSplit;
-  test: DatasetSplit;
-}
 
 export interface FashionMnist extends DatasetSplits {
   source: DatasetSource;

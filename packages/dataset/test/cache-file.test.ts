@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { datasetContentHash, readCacheFile, writeCacheFile } from '../src/cache-file.ts';
-import type { DatasetSplits } from '../src/types.ts';
+import type { DatasetSplits } from '@lab/contracts';
 import { escapeRegExp, fakeSplits, listFiles, temporaryDir } from './fixtures.ts';
 
 function copySplits(splits: DatasetSplits): DatasetSplits {

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { CANONICAL_FILES } from '../src/canonical-files.ts';
 import type { CanonicalFileSet } from '../src/canonical-files.ts';
 import { CANONICAL_CACHE_FILE, loadFashionMnist } from '../src/load.ts';
-import type { DatasetSplits } from '../src/types.ts';
+import type { DatasetSplits } from '@lab/contracts';
 import { canonicalFileBytes, encodeIdx, escapeRegExp, fakeSplits, listFiles, temporaryDir, writeCanonicalDir } from './fixtures.ts';
 
 function assertSameSplits(actual: DatasetSplits, expected: DatasetSplits): void {

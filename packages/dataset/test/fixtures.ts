@@ -6,8 +6,7 @@ import type { TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CANONICAL_FILES } from '../src/canonical-files.ts';
 import type { CanonicalFileSet } from '../src/canonical-files.ts';
-import { IMAGE_SIZE, mulberry32 } from '@lab/contracts';
-import type { DatasetSplit, DatasetSplits } from '../src/types.ts';
+import { IMAGE_SIZE, mulberry32, type DatasetSplit, type DatasetSplits } from '@lab/contracts';
 
 /** An IDX file of unsigned bytes (or of another type code, to make a wrong magic number). */
 export function encodeIdx(dims: number[], data: Uint8Array, typeCode = 0x08): Buffer {

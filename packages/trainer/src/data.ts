@@ -1,20 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { IMAGE_SIDE, IMAGE_SIZE, NUM_CLASSES } from '@lab/contracts';
-
-/** Images as stored by the dataset package: uint8 pixels, one row of 784 per image. */
-export interface LabeledImages {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
-
-export interface TrainingData {
-  train: LabeledImages;
-  test: LabeledImages;
-}
+import { IMAGE_SIDE, IMAGE_SIZE, NUM_CLASSES, type DatasetSplit } from '@lab/contracts';
 
 /** The first `limit` examples of a split, as views (no copy). */
-export function firstExamples(split: LabeledImages, limit: number | undefined): LabeledImages {
+export function firstExamples(split: DatasetSplit, limit: number | undefined): DatasetSplit {
   const count = Math.min(split.count, limit ?? split.count);
   return { images: split.images.subarray(0, count * IMAGE_SIZE), labels: split.labels.subarray(0, count), count };
 }
@@ -33,7 +21,7 @@ export class BatchAssembler {
   }
 
   /** Tensors for examples order[start..end) of the split; the caller disposes them. */
-  gather(split: LabeledImages, order: Uint32Array, start: number, end: number): { x: tf.Tensor3D; y: tf.Tensor2D } {
+  gather(split: DatasetSplit, order: Uint32Array, start: number, end: number): { x: tf.Tensor3D; y: tf.Tensor2D } {
     const size = end - start;
     if (size > this.capacity) throw new RangeError(`batch of ${size} exceeds capacity ${this.capacity}`);
     this.oneHot.fill(0, 0, size * NUM_CLASSES);
@@ -51,7 +39,7 @@ export class BatchAssembler {
 }
 
 /** A contiguous range of a split as a float32 image tensor (evaluation reads in order). */
-export function imageRange(split: LabeledImages, start: number, end: number): tf.Tensor3D {
+export function imageRange(split: DatasetSplit, start: number, end: number): tf.Tensor3D {
   const pixels = Float32Array.from(split.images.subarray(start * IMAGE_SIZE, end * IMAGE_SIZE));
   return tf.tensor3d(pixels, [end - start, IMAGE_SIDE, IMAGE_SIDE]);
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { CLASS_NAMES, IMAGE_SIDE, NUM_CLASSES } from '@lab/contracts';
-import type { DatasetEvaluation, Evaluation } from '@lab/contracts';
-import { imageRange, type LabeledImages } from './data.ts';
+import type { DatasetEvaluation, DatasetSplit, DatasetSplits, Evaluation, TestPrediction } from '@lab/contracts';
+import { imageRange } from './data.ts';
 import { categoricalCrossEntropyPerExample } from './losses.ts';
 import { regularizationLayers } from './model.ts';
 
@@ -23,7 +23,7 @@ export interface SplitScan {
  * batch size: it is reported as Keras would for batches of `reportingBatchSize` taken in order
  * (batch-size weighted mean), computed exactly from per-example sums.
  */
-export function scanSplit(model: LayersModel, split: LabeledImages, reportingBatchSize: number): SplitScan {
+export function scanSplit(model: LayersModel, split: DatasetSplit, reportingBatchSize: number): SplitScan {
   const regularizers = regularizationLayers(model);
   const n = split.count;
   const penaltyPerExample = new Float32Array(n);
@@ -74,21 +74,15 @@ export function scanSplit(model: LayersModel, split: LabeledImages, reportingBat
   };
 }
 
-export interface StoredPrediction {
-  trueClass: number;
-  predictedClass: number;
-  confidence: number;
-}
-
 /** The seed's closing `evaluate` on train and test, plus what a user needs to read the errors. */
 export function evaluateModel(
   model: LayersModel,
-  data: { train: LabeledImages; test: LabeledImages },
-): { evaluation: Evaluation; predictions: StoredPrediction[] } {
+  data: DatasetSplits,
+): { evaluation: Evaluation; predictions: TestPrediction[] } {
   const train = scanSplit(model, data.train, KERAS_EVALUATE_BATCH_SIZE);
   const test = scanSplit(model, data.test, KERAS_EVALUATE_BATCH_SIZE);
   const confusionMatrix = CLASS_NAMES.map(() => new Array<number>(NUM_CLASSES).fill(0));
-  const predictions: StoredPrediction[] = [];
+  const predictions: TestPrediction[] = [];
   for (let i = 0; i < data.test.count; i++) {
     const trueClass = data.test.labels[i]!;
     const predictedClass = test.predicted[i]!;

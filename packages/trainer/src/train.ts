@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariableMap } from '@tensorflow/tfjs-core/dist/tensor_types';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { EpochMetrics } from '@lab/contracts';
-import { BatchAssembler, type TrainingData } from './data.ts';
+import type { Checkpoint, DatasetSplits, EpochMetrics } from '@lab/contracts';
+import { BatchAssembler } from './data.ts';
 import { scanSplit } from './evaluate.ts';
 import { categoricalCrossEntropyPerExample, correctPerExample } from './losses.ts';
 import { buildModel } from './model.ts';
 import { createAdam, restoreAdamState, saveAdamState } from './optimizer.ts';
 import { SEED_PURPOSE, deriveSeed, permutation } from './random.ts';
-import { decodeTensors, encodeTensors, type EncodedTensors } from './serialize.ts';
+import { decodeTensors, encodeTensors } from './serialize.ts';
 
 export interface TrainingSpec {
   lambda: number;
@@ -19,19 +19,12 @@ export interface TrainingSpec {
   seed: number;
 }
 
-/** End-of-epoch state from which training continues exactly as if never interrupted. */
-export interface TrainingCheckpoint {
-  epoch: number;
-  weights: EncodedTensors;
-  optimizer: EncodedTensors;
-}
-
 export interface TrainOptions {
   spec: TrainingSpec;
-  data: TrainingData;
-  resumeFrom?: TrainingCheckpoint | null;
+  data: DatasetSplits;
+  resumeFrom?: Checkpoint | null;
   /** Called after every epoch; training waits for it, so a checkpoint is durable before the next epoch. */
-  onEpoch: (metrics: EpochMetrics, checkpoint: TrainingCheckpoint) => Promise<void> | void;
+  onEpoch: (metrics: EpochMetrics, checkpoint: Checkpoint) => Promise<void> | void;
   /** Polled at every batch boundary; true abandons the current epoch (it is redone on resume). */
   shouldStop?: () => boolean;
 }
@@ -111,7 +104,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         valPenalty: validation.penalty,
         durationMs: performance.now() - started,
       };
-      const checkpoint: TrainingCheckpoint = {
+      const checkpoint: Checkpoint = {
         epoch,
         weights: await encodeTensors(model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor }))),
         optimizer: await saveAdamState(optimizer),

@@ -1,8 +1,7 @@
-import { IMAGE_SIZE, mulberry32, NUM_CLASSES } from '@lab/contracts';
-import type { LabeledImages } from '../src/data.ts';
+import { IMAGE_SIZE, mulberry32, NUM_CLASSES, type DatasetSplit } from '@lab/contracts';
 
 /** Deterministic synthetic images whose mean brightness depends on the label, so a model can learn. */
-export function syntheticSplit(count: number, seed: number): LabeledImages {
+export function syntheticSplit(count: number, seed: number): DatasetSplit {
   const next = mulberry32(seed);
   const images = new Uint8Array(count * IMAGE_SIZE);
   const labels = new Uint8Array(count);
