@@ -8,4 +8,3 @@ export * from './env.ts';
 export * from './random.ts';
 export * from './events.ts';
 export * from './artifacts.ts';
-export * from './artifacts.ts';
