@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeTensors, encodeTensors, type EncodedTensors } from './serialize.ts';
+import type { EncodedTensors } from '@lab/contracts';
+import { decodeTensors, encodeTensors } from './serialize.ts';
 
 /** Keras' Adam defaults (β1 0.9, β2 0.999, ε 1e-7); tfjs applies ε to the bias-corrected moments. */
 export function createAdam(learningRate: number): tf.AdamOptimizer {

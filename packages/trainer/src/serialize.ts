@@ -2,24 +2,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { EncodedTensors, ModelArtifacts, TensorSpec } from '@lab/contracts';
 import './activity-regularization.ts'; // registers the custom layer so saved models load again
 
-/** Named tensors as one binary blob plus tfjs' weight manifest (what `tf.io.encodeWeights` makes). */
-export interface EncodedTensors {
-  specs: tf.io.WeightsManifestEntry[];
-  data: Uint8Array;
-}
-
-/** A trained model as stored: tfjs topology JSON, weight manifest and weight bytes. */
-export interface ModelArtifacts {
-  topology: object;
-  weightSpecs: tf.io.WeightsManifestEntry[];
-  weightData: Uint8Array;
+/** tfjs writes only the dtypes a manifest entry can name; anything else is a bug worth stopping on. */
+function toTensorSpecs(entries: readonly tf.io.WeightsManifestEntry[]): TensorSpec[] {
+  return entries.map(({ name, shape, dtype }) => ({ name, shape: [...shape], dtype }));
 }
 
 export async function encodeTensors(tensors: NamedTensor[]): Promise<EncodedTensors> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
-  return { specs, data: new Uint8Array(data) };
+  return { specs: toTensorSpecs(specs), data: new Uint8Array(data) };
 }
 
 /** Decodes in manifest order (the order the optimizer and model expect their values in). */
@@ -42,7 +35,7 @@ export async function serializeModel(model: LayersModel): Promise<ModelArtifacts
         throw new Error('model.save produced no topology or weights');
       }
       const bytes = tf.io.CompositeArrayBuffer.join(weightData);
-      saved = { topology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: new Uint8Array(bytes) };
+      saved = { topology: artifacts.modelTopology, weightSpecs: toTensorSpecs(artifacts.weightSpecs), weightData: new Uint8Array(bytes) };
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
@@ -50,15 +43,15 @@ export async function serializeModel(model: LayersModel): Promise<ModelArtifacts
   return saved;
 }
 
-export async function loadModel(artifacts: { topology: unknown; weightSpecs: unknown; weightData: Uint8Array }): Promise<LayersModel> {
+export async function loadModel(artifacts: ModelArtifacts): Promise<LayersModel> {
   const weightData = artifacts.weightData.buffer.slice(
     artifacts.weightData.byteOffset,
     artifacts.weightData.byteOffset + artifacts.weightData.byteLength,
   ) as ArrayBuffer;
   return loadLayersModel(
     tf.io.fromMemory({
-      modelTopology: artifacts.topology as object,
-      weightSpecs: artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
+      modelTopology: artifacts.topology,
+      weightSpecs: artifacts.weightSpecs,
       weightData,
     }),
   );

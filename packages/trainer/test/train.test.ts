@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochMetrics } from '@lab/contracts';
-import { buildModel, initBackend, scanSplit, train, type TrainingCheckpoint, type TrainingSpec } from '../src/index.ts';
+import type { Checkpoint, EpochMetrics } from '@lab/contracts';
+import { buildModel, initBackend, scanSplit, train, type TrainingSpec } from '../src/index.ts';
 import { syntheticSplit } from './fixtures.ts';
 
 const data = { train: syntheticSplit(300, 1), test: syntheticSplit(120, 2) };
@@ -11,9 +11,9 @@ const spec: TrainingSpec = { lambda: 1e-4, epochs: 3, batchSize: 64, learningRat
 /** Metrics without the wall time, which is the one thing allowed to differ between runs. */
 const comparable = ({ durationMs: _ignored, ...rest }: EpochMetrics) => rest;
 
-async function runToEnd(overrides: Partial<TrainingSpec> = {}, resumeFrom: TrainingCheckpoint | null = null) {
+async function runToEnd(overrides: Partial<TrainingSpec> = {}, resumeFrom: Checkpoint | null = null) {
   const epochs: EpochMetrics[] = [];
-  const checkpoints: TrainingCheckpoint[] = [];
+  const checkpoints: Checkpoint[] = [];
   const outcome = await train({
     spec: { ...spec, ...overrides },
     data,
