@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '@lab/dataset';
 import { runChild } from './bench/child.ts';
-import { experimentsReportSchema, SEED_SPEC, trainingReportSchema, type ExperimentsRun, type TrainingReport, type TrainingRun } from './bench/protocol.ts';
+import { BENCH_SPEC, experimentsReportSchema, trainingReportSchema, type ExperimentsRun, type TrainingReport, type TrainingRun } from './bench/protocol.ts';
 import { renderMarkdown, type BenchmarkResults, type ConfigurationResult, type ParallelismResult } from './bench/render.ts';
 import { matmulFlopsPerStep, median, quantile } from './bench/stats.ts';
 
@@ -23,7 +23,7 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a
 const WARM_UP_STEPS = 3;
 /** Timed steps wanted per run of the slow paths (a sub-epoch, extrapolated to a full one). */
 const TIMED_STEPS = 20;
-const SUB_EPOCH_EXAMPLES = (WARM_UP_STEPS + TIMED_STEPS) * SEED_SPEC.batchSize;
+const SUB_EPOCH_EXAMPLES = (WARM_UP_STEPS + TIMED_STEPS) * BENCH_SPEC.batchSize;
 
 interface Configuration {
   id: string;
@@ -84,7 +84,7 @@ const loadAverages: number[] = [];
 const sampleLoad = () => loadAverages.push(os.loadavg()[0]!);
 
 const dataset = await loadFashionMnist(); // builds the cache once, before anything is timed
-const stepsPerEpoch = Math.ceil(dataset.train.count / SEED_SPEC.batchSize);
+const stepsPerEpoch = Math.ceil(dataset.train.count / BENCH_SPEC.batchSize);
 const reports = new Map<string, TrainingReport[]>(configurations.map((c) => [c.id, []]));
 for (let round = 1; round <= rounds; round++) {
   for (const configuration of configurations) {
@@ -104,7 +104,7 @@ const benchmark: BenchmarkResults = {
   loadAverage1m: { min: Math.min(...loadAverages), median: median(loadAverages), max: Math.max(...loadAverages) },
   rounds,
   dataset: { source: dataset.source, version: dataset.version, trainExamples: dataset.train.count, testExamples: dataset.test.count },
-  seedSpec: SEED_SPEC,
+  seedSpec: BENCH_SPEC,
   matmulGflopPerStep: matmulFlopsPerStep() / 1e9,
   configurations: results,
   speedups: speedups(results),
@@ -165,7 +165,7 @@ function speedups(results: ConfigurationResult[]): BenchmarkResults['speedups'] 
  */
 async function measureParallelism(): Promise<ParallelismResult> {
   const experiments = 4;
-  const work: Omit<ExperimentsRun, 'experiments'> = { trainLimit: 8 * SEED_SPEC.batchSize, testLimit: 2000, epochs: 2 };
+  const work: Omit<ExperimentsRun, 'experiments'> = { trainLimit: 8 * BENCH_SPEC.batchSize, testLimit: 2000, epochs: 2 };
   const makespan = async (processes: number) => {
     sampleLoad();
     const started = performance.now();

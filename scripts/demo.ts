@@ -6,9 +6,9 @@
 //   npm run demo -- --epochs 3            shorter (any spec field: --lambda, --batch-size, --hidden 128,64,
 //                                         --train-limit, --test-limit, --learning-rate, --seed)
 import { parseArgs } from 'node:util';
-import { experimentSpecSchema, type EpochMetrics, type ExperimentSpecInput } from '@lab/contracts';
+import { experimentSpecSchema, SEED_SPEC, type EpochMetrics, type ExperimentSpecInput } from '@lab/contracts';
 import { followExperiment, startLocalService } from './local-service.ts';
-import { SEED_EPOCHS, SEED_SPEC, SEED_TEST_EVALUATION } from './seed-reference.ts';
+import { SEED_EPOCHS, SEED_TEST_EVALUATION } from './seed-reference.ts';
 
 
 function specFromArguments(): ExperimentSpecInput {

@@ -7,9 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describeDatasetSource, type DatasetSource } from '@lab/dataset';
-import type { EpochMetrics, Evaluation, Experiment } from '@lab/contracts';
+import { SEED_SPEC, type EpochMetrics, type Evaluation, type Experiment } from '@lab/contracts';
 import { followExperiment, startLocalService } from './local-service.ts';
-import { SEED_EPOCHS, SEED_SPEC, SEED_TEST_EVALUATION, SEED_TRAIN_EVALUATION } from './seed-reference.ts';
+import { SEED_EPOCHS, SEED_TEST_EVALUATION, SEED_TRAIN_EVALUATION } from './seed-reference.ts';
 
 const { values } = parseArgs({ options: { epochs: { type: 'string' }, seed: { type: 'string', default: '1' } } });
 const epochs = values.epochs === undefined ? SEED_SPEC.epochs : Number(values.epochs);

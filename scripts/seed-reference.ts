@@ -56,6 +56,3 @@ export const SEED_EPOCHS: readonly SeedEpoch[] = [
 export const SEED_TEST_EVALUATION = { loss: 0.36484572291374207, accuracy: 0.8855999708175659 } as const;
 /** `rna.evaluate(x_train, y_train_hot)` as its progress bar printed it (running means over batches). */
 export const SEED_TRAIN_EVALUATION = { loss: 0.1276, accuracy: 0.9566 } as const;
-
-/** The seed's configuration: λ = 1e-5, 40 epochs, batch 1024, Adam 1e-3, 512-256, all the data. */
-export const SEED_SPEC = { lambda: 1e-5, epochs: 40, batchSize: 1024, learningRate: 0.001, hiddenLayers: [512, 256] } as const;

@@ -9,9 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { FINISHED_STATUSES, sweepRequestSchema, type Sweep, type SweepRequestInput } from '@lab/contracts';
+import { FINISHED_STATUSES, SEED_SPEC, sweepRequestSchema, type Sweep, type SweepRequestInput } from '@lab/contracts';
 import { startLocalService } from './local-service.ts';
-import { SEED_SPEC } from './seed-reference.ts';
 import { sweepReport } from './sweep-report.ts';
 
 const LAMBDAS = [0, 1e-6, 1e-5, 1e-4, 1e-3];

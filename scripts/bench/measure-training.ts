@@ -8,7 +8,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadFashionMnist } from '@lab/dataset';
 import type { DatasetSplits } from '@lab/contracts';
 import { buildModel, firstExamples, initBackend, setFastWasmMatMul, train } from '@lab/trainer';
-import { SEED_SPEC, trainingRunSchema, type TrainingReport, type TrainingRun } from './protocol.ts';
+import { BENCH_SPEC, trainingRunSchema, type TrainingReport, type TrainingRun } from './protocol.ts';
 
 const run = trainingRunSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
 const backendInfo = await initBackend(run.backend, { wasmThreads: run.wasmThreads });
@@ -36,7 +36,7 @@ function endEpoch(durationMs: number): void {
 let model: LayersModel;
 if (run.loop === 'train') {
   const outcome = await train({
-    spec: { ...SEED_SPEC, epochs: run.epochs },
+    spec: { ...BENCH_SPEC, epochs: run.epochs },
     data,
     // Polled at every batch boundary: the gaps between calls are the steps of the real loop.
     shouldStop: () => {
@@ -73,11 +73,11 @@ async function fitWithLayers({ train: split, test }: DatasetSplits): Promise<Lay
   });
   const trainSet = toTensors(split);
   const testSet = toTensors(test);
-  const layersModel = buildModel(SEED_SPEC);
-  layersModel.compile({ optimizer: tf.train.adam(SEED_SPEC.learningRate, 0.9, 0.999, 1e-7), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const layersModel = buildModel(BENCH_SPEC);
+  layersModel.compile({ optimizer: tf.train.adam(BENCH_SPEC.learningRate, 0.9, 0.999, 1e-7), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   let epochStart = 0;
   await layersModel.fit(trainSet.x, trainSet.y, {
-    batchSize: SEED_SPEC.batchSize,
+    batchSize: BENCH_SPEC.batchSize,
     epochs: run.epochs,
     shuffle: true,
     validationData: [testSet.x, testSet.y],

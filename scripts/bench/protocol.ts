@@ -1,9 +1,10 @@
 /** What bench-train.ts asks of its child processes, and what they report (one JSON line on stdout). */
 import { z } from 'zod';
+import { SEED_SPEC } from '@lab/contracts';
 import { BACKEND_PREFERENCES } from '@lab/trainer';
 
-/** The seed's configuration (DESIGN.md §2): 784-512-256-10, batch 1024, Adam 1e-3, λ = 1e-5. */
-export const SEED_SPEC = { lambda: 1e-5, batchSize: 1024, learningRate: 1e-3, hiddenLayers: [512, 256], seed: 1 } as const;
+/** The seed's configuration with a fixed random seed, so every compared configuration trains the same network. */
+export const BENCH_SPEC = { ...SEED_SPEC, seed: 1 } as const;
 
 export const trainingRunSchema = z.object({
   backend: z.enum(BACKEND_PREFERENCES),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { IMAGE_SIZE, NUM_CLASSES } from '@lab/contracts';
 import type { TrainingReport } from './protocol.ts';
-import { SEED_SPEC } from './protocol.ts';
+import { BENCH_SPEC } from './protocol.ts';
 
 export interface ConfigurationResult {
   id: string;
@@ -36,7 +37,7 @@ export interface BenchmarkResults {
   loadAverage1m: { min: number; median: number; max: number };
   rounds: number;
   dataset: { source: string; version: string; trainExamples: number; testExamples: number };
-  seedSpec: typeof SEED_SPEC;
+  seedSpec: typeof BENCH_SPEC;
   matmulGflopPerStep: number;
   configurations: ConfigurationResult[];
   speedups: { baseline: string; candidate: string; what: string; ratio: number }[];
@@ -60,7 +61,7 @@ export function renderMarkdown(results: BenchmarkResults): string {
       `(median ${results.loadAverage1m.median.toFixed(1)}) while it ran, so absolute times are pessimistic and noisy; ` +
       `compared configurations ran interleaved, ${results.rounds} rounds, and the figures are medians.`,
     '',
-    `Seed configuration: ${[784, ...results.seedSpec.hiddenLayers, 10].join('-')}, batch ${results.seedSpec.batchSize}, Adam ${results.seedSpec.learningRate}, ` +
+    `Seed configuration: ${[IMAGE_SIZE, ...results.seedSpec.hiddenLayers, NUM_CLASSES].join('-')}, batch ${results.seedSpec.batchSize}, Adam ${results.seedSpec.learningRate}, ` +
       `λ = ${results.seedSpec.lambda}; Fashion-MNIST from \`${results.dataset.source}\` (${results.dataset.trainExamples} train / ` +
       `${results.dataset.testExamples} test, version ${results.dataset.version.slice(0, 12)}). One step = ` +
       `${results.matmulGflopPerStep.toFixed(3)} GFLOP of matmul (forward, kernel gradients, input gradients of layers 2–3), ` +

@@ -5,7 +5,7 @@
  */
 import { loadFashionMnist } from '@lab/dataset';
 import { firstExamples, initBackend, train } from '@lab/trainer';
-import { SEED_SPEC, experimentsRunSchema, type ExperimentsReport } from './protocol.ts';
+import { BENCH_SPEC, experimentsRunSchema, type ExperimentsReport } from './protocol.ts';
 
 const run = experimentsRunSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
 await initBackend('wasm');
@@ -15,7 +15,7 @@ const data = { train: firstExamples(dataset.train, run.trainLimit), test: firstE
 const experimentMs: number[] = [];
 for (let i = 0; i < run.experiments; i++) {
   const started = performance.now();
-  const outcome = await train({ spec: { ...SEED_SPEC, seed: SEED_SPEC.seed + i, epochs: run.epochs }, data, onEpoch: () => {} });
+  const outcome = await train({ spec: { ...BENCH_SPEC, seed: BENCH_SPEC.seed + i, epochs: run.epochs }, data, onEpoch: () => {} });
   outcome.model.dispose();
   experimentMs.push(performance.now() - started);
 }

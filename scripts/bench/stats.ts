@@ -1,4 +1,5 @@
-import { SEED_SPEC } from './protocol.ts';
+import { IMAGE_SIZE, NUM_CLASSES } from '@lab/contracts';
+import { BENCH_SPEC } from './protocol.ts';
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -13,14 +14,14 @@ export function quantile(values: readonly number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? Number.NaN;
 }
 
-const LAYER_WIDTHS = [28 * 28, ...SEED_SPEC.hiddenLayers, 10];
+const LAYER_WIDTHS = [IMAGE_SIZE, ...BENCH_SPEC.hiddenLayers, NUM_CLASSES];
 
 /**
  * Matmul FLOPs of one training step of the seed network (2 per multiply-add): the forward product
  * of every Dense layer, its kernel gradient, and the input gradient of every layer but the first
  * (nothing upstream of the first layer is trainable, so tfjs prunes that one).
  */
-export function matmulFlopsPerStep(batchSize: number = SEED_SPEC.batchSize): number {
+export function matmulFlopsPerStep(batchSize: number = BENCH_SPEC.batchSize): number {
   let flops = 0;
   for (let layer = 0; layer + 1 < LAYER_WIDTHS.length; layer++) {
     const product = 2 * batchSize * LAYER_WIDTHS[layer]! * LAYER_WIDTHS[layer + 1]!;

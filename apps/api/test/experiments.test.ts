@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { SEED_DEFAULTS, TRAIN_JOB_NAME, trainJobId, trainJobOptions, type ErrorBody } from '@lab/contracts';
+import { SEED_SPEC, TRAIN_JOB_NAME, trainJobId, trainJobOptions, type ErrorBody } from '@lab/contracts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 let ctx: TestApp;
@@ -50,9 +50,9 @@ describe('POST /v1/experiments', () => {
     assert.deepEqual(stored.spec, {
       lambda: 1e-4,
       epochs: 3,
-      batchSize: SEED_DEFAULTS.batchSize,
-      learningRate: SEED_DEFAULTS.learningRate,
-      hiddenLayers: [...SEED_DEFAULTS.hiddenLayers],
+      batchSize: SEED_SPEC.batchSize,
+      learningRate: SEED_SPEC.learningRate,
+      hiddenLayers: [...SEED_SPEC.hiddenLayers],
       name: 'first',
       trainLimit: 1000,
       seed: 7,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { SEED_DEFAULTS, TRAIN_JOB_NAME, trainJobId, type ErrorBody, type EpochMetrics, type Sweep } from '@lab/contracts';
+import { SEED_SPEC, TRAIN_JOB_NAME, trainJobId, type ErrorBody, type EpochMetrics, type Sweep } from '@lab/contracts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 let ctx: TestApp;
@@ -76,9 +76,9 @@ describe('POST /v1/sweeps', () => {
       name: 'grid: λ = 0, seed 3',
       epochs: 3,
       trainLimit: 500,
-      batchSize: SEED_DEFAULTS.batchSize,
-      learningRate: SEED_DEFAULTS.learningRate,
-      hiddenLayers: [...SEED_DEFAULTS.hiddenLayers],
+      batchSize: SEED_SPEC.batchSize,
+      learningRate: SEED_SPEC.learningRate,
+      hiddenLayers: [...SEED_SPEC.hiddenLayers],
     });
     const stored = await ctx.app.prisma.experiment.findMany({ where: { sweepId: id }, select: { id: true } });
     assert.deepEqual(stored.map((row) => row.id).sort(), [...experimentIds].sort(), 'every run carries the sweep id');
