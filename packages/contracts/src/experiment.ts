@@ -12,6 +12,12 @@ export const SEED_SPEC = {
   hiddenLayers: [512, 256],
 } as const;
 
+/**
+ * Seeds are 0 … SEED_RANGE − 1: a client's seed is validated against it and a drawn one comes from it
+ * (31 bits, so a seed fits a non-negative int32 everywhere it is stored).
+ */
+export const SEED_RANGE = 2 ** 31;
+
 export const MAX_TRAIN_EXAMPLES = 60_000;
 export const MAX_TEST_EXAMPLES = 10_000;
 
@@ -28,7 +34,7 @@ export const experimentBaseSpecSchema = z.strictObject({
     .max(8)
     .default([...SEED_SPEC.hiddenLayers]),
   /** Makes a run repeatable on the same backend; drawn and stored when omitted. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z.number().int().min(0).max(SEED_RANGE - 1).optional(),
   name: z.string().trim().min(1).max(200).optional(),
   /** Train on the first N training examples only (quick runs, tests). */
   trainLimit: z.number().int().min(1).max(MAX_TRAIN_EXAMPLES).optional(),

@@ -7,14 +7,12 @@ import {
   experimentSpecSchema,
   idParamsSchema,
   listExperimentsQuerySchema,
+  SEED_RANGE,
 } from '@lab/contracts';
 import { conflict, errorResponses, notFound } from '../http-errors.ts';
 import { createIdempotently, IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema } from '../idempotency.ts';
 import { cancelTraining, enqueueTraining } from '../training-jobs.ts';
 import { findExperiment } from './experiment-lookup.ts';
-
-/** Seeds are drawn from the spec's range, 0 … 2³¹−1. */
-const SEED_RANGE = 2 ** 31;
 
 /** Experiments: submit, list, read, cancel. */
 const experimentRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   createdSweepSchema,
-  experimentBaseSpecSchema,
+  SEED_RANGE,
   idParamsSchema,
   paginationQuerySchema,
   sweepListSchema,
@@ -20,9 +20,6 @@ import { conflict, errorResponses, notFound } from '../http-errors.ts';
 import { createIdempotently, IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema } from '../idempotency.ts';
 import { planSweep } from '../sweep-plan.ts';
 import { cancelTraining, enqueueTraining } from '../training-jobs.ts';
-
-/** A drawn seed lies in the range a client may give, 0 … 2³¹−1. */
-const SEED_RANGE = experimentBaseSpecSchema.shape.seed.unwrap().maxValue! + 1;
 
 const SVG = 'image/svg+xml; charset=utf-8';
 
