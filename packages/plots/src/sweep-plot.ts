@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { formatLambda } from '@lab/contracts';
 import type { PositionDef } from 'vega-lite/types_unstable/channeldef.js';
 import type { LayerSpec } from 'vega-lite/types_unstable/spec/index.js';
 import { noDataSpec } from './no-data.ts';
@@ -42,11 +43,6 @@ const METRICS: Metric[] = [
 const PANEL_HEIGHT = 150;
 const ZERO_PANEL_WIDTH = 60;
 const LOG_PANEL_WIDTH = 560;
-
-/** λ as people write it: 0, 1e-5, 3.16e-5. */
-function formatLambda(lambda: number): string {
-  return lambda === 0 ? '0' : Number(lambda.toPrecision(3)).toExponential();
-}
 
 function formatValue(value: number, sd: number | null): string {
   return sd === null ? value.toFixed(4) : `${value.toFixed(4)} ± ${sd.toFixed(4)}`;
