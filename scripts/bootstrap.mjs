@@ -33,3 +33,6 @@ if (reason !== null) {
     process.exit(result.status ?? 1);
   }
 }
+
+// The dashboard: the install builds it (postinstall); here it is rebuilt when its sources changed since.
+await import('../apps/web/build-if-stale.mjs');

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiConfig } from './config.ts';
 import swagger from './plugins/external/swagger.ts';
+import dashboard from './plugins/app/dashboard.ts';
 import db from './plugins/app/db.ts';
 import errorHandler, { frameworkErrorHandler } from './plugins/app/error-handler.ts';
 import predictor from './plugins/app/predictor.ts';
@@ -51,6 +52,7 @@ export function buildApp(config: ApiConfig): FastifyInstance {
   app.register(predictor, { modelCacheSize: config.modelCacheSize });
 
   app.register(healthRoutes);
+  app.register(dashboard);
   app.register(apiRoutes, { prefix: API_PREFIX });
   return app;
 }
