@@ -19,6 +19,11 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** Threads one kernel may use: XNNPACK's pool size on wasm, 1 on cpu, null when the binding decides. */
   threads: number | null;
+  /**
+   * Which kernels run the matmuls, the bulk of a step: 'libtensorflow' (native bindings), 'wasm-fast-matmul'
+   * (XNNPACK with transposes materialised first, see fast-wasm-matmul.ts), 'tfjs-cpu' (pure JS).
+   */
+  kernels: string;
 }
 
 export interface BackendOptions {
@@ -89,15 +94,16 @@ export function initBackend(preference: BackendPreference = 'auto', options: Bac
 }
 
 async function selectBackend(preference: BackendPreference, wasmThreads: number): Promise<BackendInfo> {
-  const info = (backend: string, provider: string, threads: number | null): BackendInfo => ({
+  const info = (backend: string, provider: string, threads: number | null, kernels: string): BackendInfo => ({
     backend,
     provider,
     tfjsVersion: tf.version_core,
     threads,
+    kernels,
   });
   if (preference === 'auto' || preference === 'tensorflow') {
     const { provider, failures } = await loadNativeBinding();
-    if (provider !== null && (await tf.setBackend('tensorflow'))) return info('tensorflow', provider, null);
+    if (provider !== null && (await tf.setBackend('tensorflow'))) return info('tensorflow', provider, null, 'libtensorflow');
     if (preference === 'tensorflow') {
       throw new Error(
         failures.length > 0
@@ -109,12 +115,12 @@ async function selectBackend(preference: BackendPreference, wasmThreads: number)
   }
   if (preference === 'auto' || preference === 'wasm') {
     try {
-      return info('wasm', '@tensorflow/tfjs-backend-wasm', await activateWasm(wasmThreads));
+      return info('wasm', '@tensorflow/tfjs-backend-wasm', await activateWasm(wasmThreads), 'wasm-fast-matmul');
     } catch (error) {
       // Threads are asked for explicitly: falling back to a slower backend would hide the failure.
       if (preference === 'wasm' || wasmThreads > 1) throw error;
     }
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
-  return info('cpu', '@tensorflow/tfjs-backend-cpu', 1);
+  return info('cpu', '@tensorflow/tfjs-backend-cpu', 1, 'tfjs-cpu');
 }
