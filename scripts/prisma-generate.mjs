@@ -1,5 +1,6 @@
 // Runs `prisma generate` offline. Prisma insists on fetching its schema engine even though generate
-// never executes it, so point it at any existing file (DESIGN.md §4). Real engines, where present, win.
+// never executes it, so point it at any existing file: generate then succeeds where the engine cannot
+// be downloaded. Real engines, where present, win.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 

@@ -1,5 +1,6 @@
-// A private Postgres for machines that have none (DESIGN.md §4): the npm package ships real
-// binaries. Its data folder outlives the process, so a second start finds the first one's data.
+// A private Postgres for machines that have none (no local server, no Docker): the npm package ships
+// real Postgres binaries. Its data folder outlives the process, so a second start finds the first
+// one's data.
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';

@@ -9,7 +9,10 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** A Prisma client on the pg driver adapter: no native query engine involved (DESIGN.md §4). */
+/**
+ * A Prisma client on the pg driver adapter (Prisma 7's `prisma-client` generator): no native query
+ * engine to download at install or to load at run time; queries go through `pg`.
+ */
 export function createDb(databaseUrl: string): Db {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
   let closing: Promise<void> | undefined;
