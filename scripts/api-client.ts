@@ -37,7 +37,7 @@ export class ApiClient {
     return this.call(historySchema, `/v1/experiments/${id}/history?afterEpoch=${afterEpoch}`);
   }
 
-  /** A non-JSON resource such as a plot (SVG). */
+  /** A non-JSON resource such as a plot (SVG) or a report (Markdown). */
   async text(path: string): Promise<string> {
     const response = await fetch(`${this.baseUrl}${path}`);
     if (!response.ok) throw new Error(`GET ${path} → ${response.status}: ${await response.text()}`);
@@ -59,5 +59,10 @@ export class ApiClient {
 
   sweepPlot(id: string) {
     return this.text(`/v1/sweeps/${id}/plot.svg`);
+  }
+
+  /** The sweep's Markdown report, its plot linked at `plotHref` (relative to where the report is put). */
+  sweepReport(id: string, plotHref?: string) {
+    return this.text(`/v1/sweeps/${id}/report${plotHref === undefined ? '' : `?plotHref=${encodeURIComponent(plotHref)}`}`);
   }
 }

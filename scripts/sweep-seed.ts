@@ -1,7 +1,7 @@
 // `npm run sweep:seed`: the lesson's closing question — what does λ do to overfitting? — answered by a
 // λ sweep through the service. Submits λ ∈ {0, 1e-6, 1e-5, 1e-4, 1e-3} × 3 seeds with the seed's
-// configuration, trains them with 2 worker processes, then writes docs/lambda-sweep.md (table, answer)
-// and docs/lambda-sweep.svg (the plot), both read back from the API.
+// configuration, trains them with 2 worker processes, then writes what the API serves for it:
+// docs/lambda-sweep.md (GET /v1/sweeps/:id/report) and docs/lambda-sweep.svg (GET /v1/sweeps/:id/plot.svg).
 //   npm run sweep:seed                                      the full sweep (15 runs of 40 epochs on all the data)
 //   npm run sweep:seed -- --epochs 2 --train-limit 2000 --test-limit 1000 --seeds 1   a quick check
 //   other options: --workers N (default 2); --sweep ID writes the report of a sweep already submitted
@@ -11,7 +11,6 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { FINISHED_STATUSES, SEED_SPEC, sweepRequestSchema, type Sweep, type SweepRequestInput } from '@lab/contracts';
 import { startLocalService } from './local-service.ts';
-import { sweepReport } from './sweep-report.ts';
 
 const LAMBDAS = [0, 1e-6, 1e-5, 1e-4, 1e-3];
 const POLL_MS = 5_000;
@@ -46,16 +45,6 @@ const request: SweepRequestInput = {
 sweepRequestSchema.parse(request);
 if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
 
-const shortenedBy = [
-  request.base?.epochs !== SEED_SPEC.epochs && `${request.base?.epochs} epochs instead of ${SEED_SPEC.epochs}`,
-  request.base?.trainLimit !== undefined && `the first ${request.base.trainLimit} training images only`,
-  request.base?.testLimit !== undefined && `the first ${request.base.testLimit} test images only`,
-  seedCount < 3 && `${seedCount} seed(s) per λ instead of 3`,
-].filter((reason): reason is string => typeof reason === 'string');
-const command = ['npm run sweep:seed', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])]
-  .join(' ')
-  .replace(/ --sweep \S+/, '');
-
 /** An existing sweep's id and run ids, in the summary's order. */
 const runIdsOf = (sweep: Sweep) => ({ id: sweep.id, experimentIds: sweep.rows.flatMap((row) => row.runs.map((run) => run.experimentId)) });
 
@@ -79,27 +68,14 @@ try {
     if (line !== lastLine) console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`);
     lastLine = line;
   }
-  const runs = await Promise.all(experimentIds.map((runId) => client.experiment(runId)));
-  const finished = Math.max(...runs.map((run) => Date.parse(run.finishedAt ?? run.updatedAt)));
-  const wallSeconds = (finished - started) / 1000;
-  console.log(`sweep ${sweep.status} in ${(wallSeconds / 60).toFixed(1)} min`);
+  console.log(`sweep ${sweep.status}`);
 
-  const sample = runs[0]!;
-  const report = sweepReport(sweep, {
-    command,
-    date: new Date().toISOString().slice(0, 10),
-    wallSeconds,
-    workers,
-    backend: `${sample.backend ?? 'unknown'} (tfjs ${sample.tfjsVersion ?? '?'})`,
-    dataset: sample.dataset === null ? 'unknown' : `${sample.dataset.source}, version \`${sample.dataset.version}\``,
-    shortened: shortenedBy.length === 0 ? null : shortenedBy.join(', '),
-    plotFile: 'lambda-sweep.svg',
-  });
   mkdirSync(docsDir, { recursive: true });
   writeFileSync(`${docsDir}/lambda-sweep.svg`, await client.sweepPlot(id));
-  writeFileSync(`${docsDir}/lambda-sweep.md`, report);
+  // The report links the plot as the file written beside it.
+  writeFileSync(`${docsDir}/lambda-sweep.md`, await client.sweepReport(id, 'lambda-sweep.svg'));
   console.log(`wrote docs/lambda-sweep.md and docs/lambda-sweep.svg\n`);
-  console.log(report.slice(report.indexOf('## The answer'), report.indexOf('## Per λ')).trim());
+  console.log(sweep.answer === null ? 'No answer: too few λ values have results.' : `${sweep.answer.text}\n\nIn short: ${sweep.answer.inShort}`);
 } finally {
   await service.close();
 }

@@ -63,6 +63,7 @@ test('GET /docs/json is the OpenAPI document generated from the route schemas', 
     '/v1/sweeps/{id}',
     '/v1/sweeps/{id}/cancel',
     '/v1/sweeps/{id}/plot.svg',
+    '/v1/sweeps/{id}/report',
   ]);
   const create = document.paths['/v1/experiments'].post;
   const body = create.requestBody.content['application/json'].schema;

@@ -101,6 +101,7 @@ describe('POST /v1/sweeps', () => {
       [1e-4, true, ['queued', 'queued'], null],
     ]);
     assert.equal(sweep.recommendation, null);
+    assert.equal(sweep.answer, null);
   });
 
   test('a logspace takes base-10 exponents; without seeds every λ runs once, all with one seed', async () => {
@@ -242,6 +243,51 @@ describe('GET /v1/sweeps/:id summary', () => {
   });
 });
 
+describe('GET /v1/sweeps/:id/report', () => {
+  test('the answer in the Markdown report is the text GET /v1/sweeps/:id answers, with how the runs trained', async () => {
+    const { id, experimentIds } = await submit({ lambdas: [0, 1e-3], seeds: [1, 2], base: { epochs: 1, trainLimit: 500 } });
+    const report = async (query = '') => (await http().get(`/v1/sweeps/${id}/report${query}`).expect(200).expect('content-type', 'text/markdown; charset=utf-8')).text;
+    assert.match(await report(), /## The answer\n\nToo few λ values have results to compare yet\./);
+
+    // λ = 0 overfits (10 points); λ = 1e-3 closes the gap without losing validation accuracy.
+    const outcomes: Array<[number, number]> = [[0.96, 0.86], [0.95, 0.85], [0.88, 0.87], [0.87, 0.86]];
+    const start = Date.UTC(2026, 0, 1, 12, 0);
+    for (const [index, runId] of experimentIds.entries()) {
+      const [accuracy, valAccuracy] = outcomes[index]!;
+      await storeEpoch(runId, 1, { accuracy, valAccuracy });
+      // Two runs at a time, 10 minutes each: 20 minutes in all.
+      const startedAt = new Date(start + Math.floor(index / 2) * 600_000);
+      await ctx.app.prisma.experiment.update({
+        where: { id: runId },
+        data: { status: 'completed', backend: 'wasm', tfjsVersion: '4.22.0', datasetSource: 'npm-package', datasetVersion: 'v-test', startedAt, finishedAt: new Date(startedAt.getTime() + 600_000) },
+      });
+    }
+    const { answer } = await getSweep(id);
+    assert.ok(answer);
+    assert.equal(answer.verdict, 'reduces_overfitting');
+    assert.equal(answer.gap.trend, 'narrows');
+    assert.match(answer.text, /^With λ = 0, training accuracy ends 10\.0 points above validation accuracy/);
+
+    const markdown = await report();
+    const paragraph = markdown.split('## The answer\n\n')[1]?.split('\n\n')[0];
+    assert.equal(paragraph, answer.text, 'the report quotes the API’s answer');
+    assert.ok(markdown.includes(`\n**In short:** ${answer.inShort}\n`));
+    assert.match(markdown, /\| 1e-3 \| 2\/2 \| 87\.50 ± 0\.71 \| 86\.50 ± 0\.71 \|/);
+    assert.match(markdown, /\| backend \| wasm \(tfjs 4\.22\.0\) \|/);
+    assert.match(markdown, /\| dataset \| npm-package, version `v-test` \|/);
+    assert.match(markdown, /\| wall time \| 20\.0 min, from the first start \(2026-01-01 12:00 UTC\) to the last finish \(2026-01-01 12:20 UTC\) \|/);
+    assert.match(markdown, /\| runs at once \| at most 2 \|/);
+    assert.match(markdown, /\*\*Shortened run:\*\* 1 epoch instead of 40, the first 500 training images only\./);
+    assert.match(markdown, /!\[[^\]]*\]\(plot\.svg\)\n$/, 'by default the link reaches this sweep’s plot route');
+    assert.match(await report('?plotHref=lambda-sweep.svg'), /\]\(lambda-sweep\.svg\)\n$/);
+
+    for (const plotHref of ['javascript:alert(1)', '//elsewhere/x.svg', 'a b.svg', 'x'.repeat(201)]) {
+      const response = await http().get(`/v1/sweeps/${id}/report`).query({ plotHref }).expect(400);
+      assertError(response.body, 'validation_error', ['query.plotHref']);
+    }
+  });
+});
+
 describe('GET /v1/sweeps', () => {
   test('lists sweeps newest first with status and progress, paginated', async () => {
     const a = await submit({ lambdas: [0], name: 'older' });
@@ -260,7 +306,7 @@ describe('GET /v1/sweeps', () => {
 
   test('unknown ids are 404 and malformed ones 400, in the error shape', async () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
-    for (const path of [`/v1/sweeps/${unknown}`, `/v1/sweeps/${unknown}/plot.svg`]) {
+    for (const path of [`/v1/sweeps/${unknown}`, `/v1/sweeps/${unknown}/plot.svg`, `/v1/sweeps/${unknown}/report`]) {
       const response = await http().get(path).expect(404);
       assert.equal(response.body.error.code, 'not_found');
     }

@@ -14,6 +14,11 @@ function run(lambda: number, seed: number, valAccuracy: number, status: Experime
     epochsDone: 1,
     epochs: 1,
     history: [{ epoch: 1, loss: 0.5, accuracy: 0.9, penalty: 0.1, valAccuracy, valCrossEntropy: 0.4 }],
+    backend: 'wasm',
+    tfjsVersion: '4.22.0',
+    dataset: { source: 'npm-package', version: 'v1' },
+    startedAt: new Date(0),
+    finishedAt: new Date(1000),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   experimentStatusSchema,
   lambdaSchema,
   type EpochMetrics,
+  type Experiment,
   type ExperimentStatus,
 } from './experiment.ts';
 
@@ -187,6 +188,62 @@ export const recommendationSchema = z.object({
 });
 export type Recommendation = z.infer<typeof recommendationSchema>;
 
+/** A λ the answer compares: its figures as means over the runs with results. Accuracies are fractions. */
+export const answerPointSchema = z.object({
+  lambda: z.number(),
+  /** Runs the means are over. */
+  runs: z.number().int(),
+  finalTrainAccuracy: z.number(),
+  finalValAccuracy: z.number(),
+  gapAtEnd: z.number(),
+  bestEpoch: z.number(),
+  minValCrossEntropyEpoch: z.number(),
+  penaltyShare: z.number(),
+});
+
+/**
+ * The lesson's question — how does λ change overfitting? — answered by comparing the smallest and the
+ * largest λ with results. A difference "stands out" when it exceeds twice the standard error of the
+ * difference of the two means (seed-to-seed noise), or 1 point where a side has a single run.
+ * `text` and `inShort` are worded from these figures alone.
+ */
+export const sweepAnswerSchema = z.object({
+  smallest: answerPointSchema,
+  largest: answerPointSchema,
+  gap: z.object({
+    /** The largest λ's gap at the end minus the smallest λ's. */
+    change: z.number(),
+    standsOut: z.boolean(),
+    /** `narrows` or `widens` when the change stands out, else `flat`. */
+    trend: z.enum(['narrows', 'widens', 'flat']),
+    /** Whether the gap moves the trend's way (or stays) at every step from one λ to the next; null when flat. */
+    monotone: z.boolean().nullable(),
+  }),
+  /** The recommendation's best λ (final validation accuracy) and its gain over the smallest λ. */
+  best: z.object({ lambda: z.number(), finalValAccuracy: z.number(), gain: z.number(), gainStandsOut: z.boolean() }),
+  /** The largest λ's validation accuracy is clearly below the best's. */
+  largestFallsBelowBest: z.boolean(),
+  /** The largest λ fits less: training accuracy clearly below the smallest λ's, validation clearly below the best. */
+  underfits: z.boolean(),
+  /** The recommendation's one-standard-error choice; null with a single run at the best λ. */
+  oneStandardError: z.object({ lambda: z.number(), standardError: z.number() }).nullable(),
+  verdict: z.enum(['reduces_overfitting', 'narrows_by_underfitting', 'no_measurable_reduction']),
+  /** The findings in one paragraph of plain text. */
+  text: z.string(),
+  /** The verdict in one sentence, worded to follow "In short:". */
+  inShort: z.string(),
+});
+export type SweepAnswer = z.infer<typeof sweepAnswerSchema>;
+
+/** `plotHref`: where the report links the plot; relative, so the default reaches `GET /v1/sweeps/:id/plot.svg`. */
+export const sweepReportQuerySchema = z.strictObject({
+  plotHref: z
+    .string()
+    .max(200)
+    .regex(/^[\w.~-][\w.~/-]*$/, 'must be a relative link of letters, digits and . _ ~ - /')
+    .default('plot.svg'),
+});
+
 export const sweepHeaderSchema = z.object({
   id: z.uuid(),
   name: z.string().nullable(),
@@ -202,6 +259,8 @@ export const sweepSchema = sweepHeaderSchema.extend({
   rows: z.array(sweepRowSchema),
   /** Null until some run has stored an epoch. */
   recommendation: recommendationSchema.nullable(),
+  /** Null while fewer than two λ values have results. */
+  answer: sweepAnswerSchema.nullable(),
 });
 export type Sweep = z.infer<typeof sweepSchema>;
 
@@ -234,4 +293,10 @@ export interface SweepRunRecord {
   epochsDone: number;
   epochs: number;
   history: readonly SweepEpochPoint[];
+  /** Where and when it trained, as stored: null until a worker has recorded it. */
+  backend: Experiment['backend'];
+  tfjsVersion: Experiment['tfjsVersion'];
+  dataset: Experiment['dataset'];
+  startedAt: Date | null;
+  finishedAt: Date | null;
 }

@@ -19,6 +19,11 @@ export function toSpec(json: unknown): ResolvedExperimentSpec {
   return storedSpecSchema.parse(json);
 }
 
+/** The dataset a run trained on, once the worker has recorded both its source and its version. */
+export function toDataset(row: { datasetSource: string | null; datasetVersion: string | null }): Experiment['dataset'] {
+  return row.datasetSource !== null && row.datasetVersion !== null ? { source: row.datasetSource, version: row.datasetVersion } : null;
+}
+
 export function toExperiment(row: ExperimentRow): Experiment {
   const spec = toSpec(row.spec);
   return {
@@ -29,10 +34,7 @@ export function toExperiment(row: ExperimentRow): Experiment {
     progress: { epoch: row.epochsDone, epochs: spec.epochs },
     backend: row.backend,
     tfjsVersion: row.tfjsVersion,
-    dataset:
-      row.datasetSource !== null && row.datasetVersion !== null
-        ? { source: row.datasetSource, version: row.datasetVersion }
-        : null,
+    dataset: toDataset(row),
     results: row.evaluation,
     error: row.errorMessage,
     createdAt: row.createdAt.toISOString(),

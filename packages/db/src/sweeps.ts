@@ -2,7 +2,7 @@ import { sweepSpecSchema } from '@lab/contracts';
 import type { EpochMetrics, ExperimentStatus, ResolvedExperimentSpec, SweepRunRecord, SweepSpec } from '@lab/contracts';
 import { toJsonInput } from './db-values.ts';
 import type { PrismaClient } from './generated/client.ts';
-import { toEpochMetrics, toSpec } from './mappers.ts';
+import { toDataset, toEpochMetrics, toSpec } from './mappers.ts';
 
 export interface StoredSweep {
   id: string;
@@ -78,7 +78,19 @@ export class SweepRepository {
       this.prisma.experiment.findMany({
         where: { sweepId },
         orderBy: [{ seed: 'asc' }, { id: 'asc' }],
-        select: { id: true, spec: true, seed: true, status: true, epochsDone: true },
+        select: {
+          id: true,
+          spec: true,
+          seed: true,
+          status: true,
+          epochsDone: true,
+          backend: true,
+          tfjsVersion: true,
+          datasetSource: true,
+          datasetVersion: true,
+          startedAt: true,
+          finishedAt: true,
+        },
       }),
       this.prisma.epochMetric.findMany({
         where: { experiment: { sweepId } },
@@ -101,6 +113,11 @@ export class SweepRepository {
         epochsDone: row.epochsDone,
         epochs: spec.epochs,
         history: histories.get(row.id) ?? [],
+        backend: row.backend,
+        tfjsVersion: row.tfjsVersion,
+        dataset: toDataset(row),
+        startedAt: row.startedAt,
+        finishedAt: row.finishedAt,
       };
     });
   }

@@ -7,13 +7,15 @@ import {
   idParamsSchema,
   paginationQuerySchema,
   sweepListSchema,
+  sweepReportQuerySchema,
   sweepRequestSchema,
   sweepSchema,
   type Sweep,
   type SweepHeader,
   type SweepRow,
+  type SweepRunRecord,
 } from '@lab/contracts';
-import { summarizeSweep, sweepProgress, sweepStatus, type SweepSummary } from '@lab/analysis';
+import { summarizeSweep, sweepProgress, sweepReportContext, sweepReportMarkdown, sweepStatus, type SweepSummary } from '@lab/analysis';
 import { SweepRepository, type StoredSweep } from '@lab/db';
 import { renderSweepPlot, type SweepPlotRow } from '@lab/plots';
 import { conflict, errorResponses, notFound } from '../http-errors.ts';
@@ -22,6 +24,7 @@ import { planSweep } from '../sweep-plan.ts';
 import { cancelTraining, enqueueTraining } from '../training-jobs.ts';
 
 const SVG = 'image/svg+xml; charset=utf-8';
+const MARKDOWN = 'text/markdown; charset=utf-8';
 
 function header(stored: StoredSweep, summary: Pick<SweepSummary, 'status' | 'progress'>): SweepHeader {
   return {
@@ -64,9 +67,9 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     return stored;
   }
 
-  async function describeSweep(stored: StoredSweep): Promise<Sweep> {
-    const summary = summarizeSweep(stored.spec.lambdas, await sweeps.runs(stored.id));
-    return { ...header(stored, summary), rows: summary.rows, recommendation: summary.recommendation };
+  async function describeSweep(stored: StoredSweep, runs?: readonly SweepRunRecord[]): Promise<Sweep> {
+    const summary = summarizeSweep(stored.spec.lambdas, runs ?? (await sweeps.runs(stored.id)));
+    return { ...header(stored, summary), rows: summary.rows, recommendation: summary.recommendation, answer: summary.answer };
   }
 
   app.post(
@@ -151,6 +154,26 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       const partial = sweep.rows.some((row) => row.partial) ? ' (partial: runs unfinished)' : '';
       const title = `${sweep.name ?? 'λ sweep'}: validation accuracy and overfitting gap at the last epoch${partial}`;
       return reply.type(SVG).send(await renderSweepPlot(plotRows(sweep.rows), { title }));
+    },
+  );
+
+  app.get(
+    '/sweeps/:id/report',
+    {
+      schema: {
+        tags: ['sweeps'],
+        summary: 'The sweep as a Markdown report: how it ran, the answer (the same text as `answer`), the table per λ, the plot',
+        description: 'The plot is linked at `plotHref`, relative to the report: by default `plot.svg`, this sweep\'s `plot.svg` route.',
+        params: idParamsSchema,
+        querystring: sweepReportQuerySchema,
+        response: { 200: z.string().describe('A Markdown document (text/markdown)'), ...errorResponses(400, 404, 500) },
+      },
+    },
+    async (request, reply) => {
+      const stored = await findSweep(request.params.id);
+      const runs = await sweeps.runs(stored.id);
+      const report = sweepReportMarkdown(await describeSweep(stored, runs), sweepReportContext(runs), { plotHref: request.query.plotHref });
+      return reply.type(MARKDOWN).send(report);
     },
   );
 
