@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -34,7 +34,7 @@ describe('the API serves the dashboard at /', () => {
     assert.ok(script.text.length > 10_000, 'the bundle, not an error page');
   });
 
-  it('routes only the built files: other paths keep the API 404 in its error shape', async () => {
+  it('other paths, and assets that do not exist, keep the API 404 in its error shape', async () => {
     for (const path of ['/nothing-here', '/assets/missing.js', '/v1/nothing']) {
       const { body } = await api().get(path).expect(404);
       assert.equal(body.error.code, 'not_found', path);
@@ -49,16 +49,16 @@ describe('the API serves the dashboard at /', () => {
   });
 });
 
-describe('without a built page', () => {
+describe('before the page is built', () => {
   let root: string;
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'lab-no-dashboard-'));
+    root = await mkdtemp(join(tmpdir(), 'lab-dashboard-'));
   });
   after(async () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('/ says how to build it, in the error shape', async () => {
+  it('/ says how to build it, in the error shape; once built, the page is served without a restart', async () => {
     const app = Fastify({ logger: false });
     await app.register(errorHandler);
     await app.register(dashboard, { root });
@@ -67,6 +67,14 @@ describe('without a built page', () => {
       const { body } = await request(app.server).get('/').expect(503);
       assert.equal(body.error.code, 'service_unavailable');
       assert.match(body.error.message, /not built.*npm run build -w @lab\/web/);
+
+      await mkdir(join(root, 'assets'));
+      await writeFile(join(root, 'index.html'), '<!doctype html><script type="module" src="/assets/page-1.js"></script>');
+      await writeFile(join(root, 'assets', 'page-1.js'), 'console.log(1);');
+      const page = await request(app.server).get('/').expect(200);
+      assert.match(page.text, /page-1\.js/);
+      const asset = await request(app.server).get('/assets/page-1.js').expect(200);
+      assert.equal(asset.text, 'console.log(1);');
     } finally {
       await app.close();
     }

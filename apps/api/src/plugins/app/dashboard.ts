@@ -14,29 +14,30 @@ export interface DashboardOptions {
 }
 
 /**
- * The dashboard page at `/`, with its hashed assets. Only the files of the build are routed (no
- * wildcard), so every other path still gets the API's 404. Without a build, `/` says how to make one.
+ * The dashboard page at `/` and its assets under `/assets/`; every other path keeps the API's 404.
+ * Both are read from disk per request, so a rebuild is served without a restart, and until there is a
+ * build `/` says how to make one.
  */
 async function dashboardPlugin(app: FastifyInstance, options: DashboardOptions): Promise<void> {
   const root = options.root ?? DASHBOARD_DIR;
-  if (!existsSync(join(root, 'index.html'))) {
-    const message = `The dashboard is not built (no ${join(root, 'index.html')}): run \`npm run build -w @lab/web\` and restart the API`;
-    app.log.warn(message);
-    app.get('/', { schema: { hide: true } }, async () => {
-      throw serviceUnavailable(message);
-    });
-    return;
-  }
+  const page = join(root, 'index.html');
+  const assets = join(root, 'assets');
+  const notBuilt = `The dashboard is not built (no ${page}): run \`npm run build -w @lab/web\``;
+  if (!existsSync(page)) app.log.warn(notBuilt);
+
   await app.register(fastifyStatic, {
-    root,
-    wildcard: false,
+    root: assets,
+    prefix: '/assets/',
+    index: false,
     cacheControl: false,
-    index: 'index.html',
     setHeaders(reply, path) {
       // Asset names carry a hash of their content; the page itself is revalidated on every load.
-      const immutable = path.startsWith(join(root, 'assets') + sep);
-      reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply.header('cache-control', path.startsWith(assets + sep) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
+  });
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    if (!existsSync(page)) throw serviceUnavailable(notBuilt);
+    return reply.sendFile('index.html', root);
   });
 }
 
