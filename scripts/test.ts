@@ -12,6 +12,8 @@ import { ensureServices } from './services.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TEST_ROOTS = ['apps', 'packages'] as const; // each <root>/<name>/test
+/** Tests of the whole system (API, worker processes, Postgres, Redis together), and of the scripts. */
+const SYSTEM_TESTS = 'tests/system';
 const SCRIPT_TESTS = 'scripts/test';
 
 /** Every *.test.ts under `folder`, as paths relative to the repo root. */
@@ -27,7 +29,7 @@ function allTestFiles(): string[] {
   const folders = TEST_ROOTS.flatMap((top) =>
     existsSync(join(root, top)) ? readdirSync(join(root, top)).map((name) => join(top, name, 'test')) : [],
   );
-  return [...folders, SCRIPT_TESTS].flatMap(testFilesIn).sort();
+  return [...folders, SYSTEM_TESTS, SCRIPT_TESTS].flatMap(testFilesIn).sort();
 }
 
 /** Splits CLI arguments into named test files (folders expanded) and flags for `node --test`. */

@@ -5,8 +5,9 @@ import swagger from './plugins/external/swagger.ts';
 import dashboard from './plugins/app/dashboard.ts';
 import db from './plugins/app/db.ts';
 import errorHandler, { frameworkErrorHandler } from './plugins/app/error-handler.ts';
+import engine from './plugins/app/engine.ts';
 import predictor from './plugins/app/predictor.ts';
-import queue from './plugins/app/queue.ts';
+import tenant from './plugins/app/tenant.ts';
 import evaluationRoutes from './routes/evaluation.ts';
 import experimentRoutes from './routes/experiments.ts';
 import healthRoutes from './routes/health.ts';
@@ -29,8 +30,8 @@ async function apiRoutes(app: FastifyInstance): Promise<void> {
 }
 
 /**
- * The API as a composition of plugins: external (OpenAPI) → app (db, queue, predictor, error
- * handler) → routes. Nothing listens here: callers `await app.ready()` and then listen or inject.
+ * The API as a composition of plugins: external (OpenAPI) → app (error handler, db, run engine,
+ * tenant, predictor) → routes. Nothing listens here: callers `await app.ready()` and then listen or inject.
  */
 export function buildApp(config: ApiConfig): FastifyInstance {
   const app = Fastify({
@@ -48,7 +49,13 @@ export function buildApp(config: ApiConfig): FastifyInstance {
 
   app.register(errorHandler);
   app.register(db, { databaseUrl: config.databaseUrl });
-  app.register(queue, { redisUrl: config.redisUrl, queuePrefix: config.queuePrefix });
+  app.register(engine, {
+    databaseUrl: config.databaseUrl,
+    redisUrl: config.redisUrl,
+    queuePrefix: config.queuePrefix,
+    reconcileIntervalMs: config.reconcileIntervalMs,
+  });
+  app.register(tenant);
   app.register(predictor, { modelCacheSize: config.modelCacheSize });
 
   app.register(healthRoutes);

@@ -20,6 +20,7 @@ export type ApiConfig = {
   bodyLimitBytes: number;
   queuePrefix: string;
   modelCacheSize: number;
+  reconcileIntervalMs: number;
 };
 
 /**
@@ -37,5 +38,6 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     bodyLimitBytes: settings.BODY_LIMIT_BYTES,
     queuePrefix: settings.QUEUE_PREFIX,
     modelCacheSize: settings.MODEL_CACHE_SIZE,
+    reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,
   };
 }

@@ -14,6 +14,7 @@ test('fills every default from a minimal environment', () => {
     bodyLimitBytes: 2 * 1024 * 1024,
     queuePrefix: 'lab',
     modelCacheSize: 4,
+    reconcileIntervalMs: 5_000,
   });
 });
 
@@ -27,6 +28,7 @@ test('reads every variable, coercing numbers', () => {
     BODY_LIMIT_BYTES: '65536',
     QUEUE_PREFIX: 'staging:lab',
     MODEL_CACHE_SIZE: '9',
+    RECONCILE_INTERVAL_MS: '750',
   });
   assert.deepEqual(config, {
     port: 8080,
@@ -37,6 +39,7 @@ test('reads every variable, coercing numbers', () => {
     bodyLimitBytes: 65_536,
     queuePrefix: 'staging:lab',
     modelCacheSize: 9,
+    reconcileIntervalMs: 750,
   });
 });
 

@@ -1,23 +1,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { SEED_SPEC, TRAIN_JOB_NAME, trainJobId, trainJobOptions, type ErrorBody } from '@lab/contracts';
+import { LOCAL_TENANT, SEED_SPEC, TRAIN_JOB_NAME, trainJobId, trainJobOptions, type ErrorBody } from '@lab/contracts';
+import { StoredRuns } from './stored-runs.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 let ctx: TestApp;
+let runs: StoredRuns;
 const http = () => request(ctx.app.server);
 
 before(async () => {
   ctx = await startTestApp();
+  runs = new StoredRuns(ctx.app);
 });
 after(async () => {
+  runs.close();
   await ctx.close();
 });
 
 /** What Postgres and the queue hold: a rejected request must change neither. */
 async function storedState() {
-  const { total } = await ctx.app.experiments.list({ limit: 1, offset: 0 });
-  const jobs = await ctx.app.trainingQueue.count();
+  const { total } = await ctx.app.reads.experiments.list(LOCAL_TENANT, { limit: 1, offset: 0 });
+  const jobs = await ctx.app.trainingQueue.queue.count();
   return { total, jobs };
 }
 
@@ -43,7 +47,7 @@ describe('POST /v1/experiments', () => {
     assert.equal(status, 'queued');
     assert.equal(response.headers.location, `/v1/experiments/${id}`);
 
-    const stored = await ctx.app.experiments.get(id);
+    const stored = await ctx.app.reads.experiments.get(LOCAL_TENANT, id);
     assert.ok(stored);
     assert.equal(stored.status, 'queued');
     assert.equal(stored.name, 'first');
@@ -58,18 +62,17 @@ describe('POST /v1/experiments', () => {
       seed: 7,
     });
 
-    const job = await ctx.app.trainingQueue.getJob(trainJobId(id));
+    const job = await ctx.app.trainingQueue.queue.getJob(trainJobId(id));
     assert.ok(job, 'the training job is in the queue');
     assert.equal(job.name, TRAIN_JOB_NAME);
     assert.deepEqual(job.data, { experimentId: id });
     assert.equal(job.opts.attempts, trainJobOptions.attempts);
-    assert.deepEqual(job.opts.backoff, trainJobOptions.backoff);
     assert.equal(await job.getState(), 'waiting');
   });
 
   test('draws a seed when none is given, and stores it', async () => {
     const ids = [await submit({ lambda: 0 }), await submit({ lambda: 0 })];
-    const seeds = await Promise.all(ids.map(async (id) => (await ctx.app.experiments.get(id))?.spec.seed));
+    const seeds = await Promise.all(ids.map(async (id) => (await ctx.app.reads.experiments.get(LOCAL_TENANT, id))?.spec.seed));
     for (const seed of seeds) assert.ok(Number.isInteger(seed) && seed! >= 0 && seed! < 2 ** 31, `seed ${seed}`);
     assert.notEqual(seeds[0], seeds[1], 'two drawn seeds differ (a 1 in 2³¹ chance of a false alarm)');
   });
@@ -119,9 +122,9 @@ describe('POST /v1/experiments', () => {
 
 describe('GET /v1/experiments', () => {
   test('pages newest first, filters by status, and rejects bad query parameters', async () => {
-    const { total } = await ctx.app.experiments.list({ limit: 1, offset: 0 });
+    const { total } = await ctx.app.reads.experiments.list(LOCAL_TENANT, { limit: 1, offset: 0 });
     const mine = [await submit(), await submit(), await submit()];
-    await ctx.app.experiments.cancel(mine[1]!);
+    await ctx.app.engine.cancelExperiment(LOCAL_TENANT, mine[1]!);
 
     const firstPage = await http().get('/v1/experiments?limit=2').expect(200);
     assert.equal(firstPage.body.total, total + 3);
@@ -183,8 +186,8 @@ describe('POST /v1/experiments/:id/cancel', () => {
     assert.equal(first.body.id, id);
     assert.equal(first.body.status, 'cancelled');
     assert.ok(first.body.finishedAt);
-    assert.equal(await ctx.app.trainingQueue.getJob(trainJobId(id)), undefined, 'the waiting job is gone');
-    assert.equal((await ctx.app.experiments.get(id))?.status, 'cancelled');
+    assert.equal(await ctx.app.trainingQueue.queue.getJob(trainJobId(id)), undefined, 'the waiting job is gone');
+    assert.equal((await ctx.app.reads.experiments.get(LOCAL_TENANT, id))?.status, 'cancelled');
 
     const second = await http().post(`/v1/experiments/${id}/cancel`).expect(200);
     assert.equal(second.body.status, 'cancelled');
@@ -193,10 +196,10 @@ describe('POST /v1/experiments/:id/cancel', () => {
 
   test('answers 409 for a finished experiment and leaves it as it was', async () => {
     const id = await submit();
-    await ctx.app.experiments.fail(id, 'impossible spec');
+    await runs.fail(id, 'impossible spec');
     const response = await http().post(`/v1/experiments/${id}/cancel`).expect(409);
     assertError(response.body, 'conflict');
-    assert.equal((await ctx.app.experiments.get(id))?.status, 'failed');
+    assert.equal((await ctx.app.reads.experiments.get(LOCAL_TENANT, id))?.status, 'failed');
   });
 
   test('answers 404 for an unknown id and 400 for a malformed one', async () => {

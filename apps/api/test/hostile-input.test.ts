@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
-import { CLASS_NAMES, errorBodySchema, experimentSpecSchema, IMAGE_SIZE, NUM_CLASSES, type Evaluation } from '@lab/contracts';
+import { CLASS_NAMES, errorBodySchema, experimentSpecSchema, IMAGE_SIZE, LOCAL_TENANT, NUM_CLASSES, type Evaluation } from '@lab/contracts';
 import { buildModel, initBackend, serializeModel } from '@lab/trainer';
+import { StoredRuns } from './stored-runs.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 /**
@@ -31,41 +32,27 @@ const evaluation: Evaluation = {
   perClassAccuracy: CLASS_NAMES.map((className, classIndex) => ({ classIndex, className, accuracy: 1, support: 1 })),
   evaluationBatchSize: 32,
 };
-const epochMetrics = (epoch: number) => ({
-  epoch,
-  loss: 1,
-  accuracy: 0.5,
-  crossEntropy: 0.9,
-  penalty: 0.1,
-  valLoss: 1,
-  valAccuracy: 0.5,
-  valCrossEntropy: 0.9,
-  valPenalty: 0.1,
-  durationMs: 10,
-});
-
 async function seedExperiments(): Promise<string[]> {
-  const experiments = ctx.app.experiments;
+  const runs = new StoredRuns(ctx.app);
   const make = async () => {
-    const id = randomUUID();
-    await experiments.create({ id, spec, name: 'stored' });
-    const empty = new Uint8Array(0);
-    await experiments.recordEpoch(id, epochMetrics(1), { epoch: 1, weightSpecs: [], weightData: empty, optimizerSpecs: [], optimizerState: empty });
+    const id = await runs.submit({ ...spec, name: 'stored' });
+    await runs.recordEpochs(id, [1]);
     return id;
   };
   await initBackend();
   const model = buildModel(spec);
   const completed = await make();
-  await experiments.complete(completed, {
+  await runs.complete(completed, {
     evaluation,
     predictions: Array.from({ length: 10 }, (_, i) => ({ trueClass: i % NUM_CLASSES, predictedClass: i % NUM_CLASSES, confidence: 0.9 })),
     model: await serializeModel(model),
   });
   model.dispose();
   const failed = await make();
-  await experiments.fail(failed, 'boom');
+  await runs.fail(failed, 'boom');
   const cancelled = await make();
-  await experiments.cancel(cancelled);
+  await ctx.app.engine.cancelExperiment(LOCAL_TENANT, cancelled);
+  runs.close();
   return [completed, failed, cancelled];
 }
 

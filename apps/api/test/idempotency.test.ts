@@ -1,22 +1,26 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { createDb, IdempotencyKeyRepository, type Db } from '@lab/db';
+import { experimentSpecSchema, LOCAL_TENANT } from '@lab/contracts';
+import { createDb, type Db } from '@lab/db';
 import { buildApp, loadApiConfig } from '../src/index.ts';
+import { StoredRuns } from './stored-runs.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 let ctx: TestApp;
 let db: Db;
+let runs: StoredRuns;
 const http = () => request(ctx.app.server);
 const SCOPE = 'POST /v1/experiments';
 
 before(async () => {
   ctx = await startTestApp();
+  runs = new StoredRuns(ctx.app);
   db = createDb(ctx.database.url);
 });
 after(async () => {
+  runs.close();
   await db.close();
   await ctx.close();
 });
@@ -26,8 +30,8 @@ const post = (key: string | undefined, body: object = spec) => {
   const call = http().post('/v1/experiments');
   return (key === undefined ? call : call.set('Idempotency-Key', key)).send(body);
 };
-const experimentCount = async () => (await ctx.app.experiments.list({ limit: 1, offset: 0 })).total;
-const jobCount = () => ctx.app.trainingQueue.count();
+const experimentCount = async () => (await ctx.app.reads.experiments.list(LOCAL_TENANT, { limit: 1, offset: 0 })).total;
+const jobCount = () => ctx.app.trainingQueue.queue.count();
 
 describe('Idempotency-Key on POST /v1/experiments', () => {
   test('the same key and body return the original experiment (202, same id), created and queued once', async () => {
@@ -35,8 +39,8 @@ describe('Idempotency-Key on POST /v1/experiments', () => {
     const before = { experiments: await experimentCount(), jobs: await jobCount() };
     const first = await post(key).expect(202);
     assert.equal(first.headers['idempotent-replayed'], undefined);
-    // The worker would have moved it on by now; a replay reports where it is.
-    await ctx.app.experiments.markRunning(first.body.id, { backend: 'wasm', tfjsVersion: 'x', datasetSource: 's', datasetVersion: 'v' });
+    // A worker has claimed it by now; a replay reports where it is.
+    await runs.attempt(first.body.id);
 
     const again = await post(key, { trainLimit: 100, epochs: 2, lambda: 1e-5 }).expect(202);
     assert.equal(again.body.id, first.body.id, 'key order in the body does not matter');
@@ -47,9 +51,8 @@ describe('Idempotency-Key on POST /v1/experiments', () => {
       { experiments: await experimentCount(), jobs: await jobCount() },
       { experiments: before.experiments + 1, jobs: before.jobs + 1 },
     );
-    const stored = await new IdempotencyKeyRepository(db.prisma, { ttlMs: 1, abandonedAfterMs: 1 }).find(SCOPE, key);
+    const stored = await db.prisma.idempotencyKey.findUnique({ where: { scope_key: { scope: `${LOCAL_TENANT} ${SCOPE}`, key } } });
     assert.equal(stored?.resourceId, first.body.id);
-    assert.ok(stored?.completedAt);
     assert.match(stored?.requestHash ?? '', /^[0-9a-f]{64}$/);
   });
 
@@ -103,17 +106,18 @@ describe('Idempotency-Key on POST /v1/experiments', () => {
     }
   });
 
-  test('a request that fails (503: queue down) releases its key, so a retry with it creates the run', async () => {
+  test('while Redis is away the key and the run are stored (202); a retry with the key replays that run', async () => {
     const noRedis = buildApp(
       loadApiConfig({ DATABASE_URL: ctx.database.url, REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent', QUEUE_PREFIX: ctx.queuePrefix }),
     );
     await noRedis.ready();
     try {
       const key = randomUUID();
-      await request(noRedis.server).post('/v1/experiments').set('Idempotency-Key', key).send(spec).expect(503);
+      const first = await request(noRedis.server).post('/v1/experiments').set('Idempotency-Key', key).send(spec).expect(202);
+      assert.equal(first.body.status, 'queued');
       const retried = await post(key).expect(202);
-      assert.equal(retried.body.status, 'queued');
-      assert.ok(await ctx.app.trainingQueue.getJob(`experiment-${retried.body.id}`), 'the retry is queued');
+      assert.equal(retried.body.id, first.body.id);
+      assert.equal(retried.headers['idempotent-replayed'], 'true');
     } finally {
       await noRedis.close();
     }
@@ -127,55 +131,41 @@ describe('Idempotency-Key on POST /v1/experiments', () => {
   });
 });
 
-describe('IdempotencyKeyRepository', () => {
-  const request = (key: string, requestHash = 'h1') => ({ scope: SCOPE, key, requestHash });
+describe('idempotency keys in the run engine', () => {
+  const spec = experimentSpecSchema.parse({ lambda: 1e-5, epochs: 2, trainLimit: 100 });
+  const submit = (ownerId: string, key: string, scope = SCOPE, body = spec) =>
+    ctx.app.engine.submitExperiment({ ownerId, spec: body, idempotency: { scope, key } });
 
-  test('keys are scoped: the same key on two routes is two keys', async () => {
-    const keys = new IdempotencyKeyRepository(db.prisma, { ttlMs: 60_000, abandonedAfterMs: 60_000 });
+  test('keys are scoped by route and by tenant: the same key there is another key', async () => {
     const key = randomUUID();
-    const a = await keys.claim(request(key), randomUUID());
-    const b = await keys.claim({ ...request(key), scope: 'POST /v1/sweeps' }, randomUUID());
-    assert.equal(a.outcome, 'claimed');
-    assert.equal(b.outcome, 'claimed');
+    const first = await submit(LOCAL_TENANT, key);
+    assert.equal(first.replayed, false);
+    const otherRoute = await submit(LOCAL_TENANT, key, 'POST /v1/sweeps');
+    const otherTenant = await submit('another-team', key);
+    assert.equal(otherRoute.replayed, false);
+    assert.equal(otherTenant.replayed, false);
+    assert.equal(new Set([first.id, otherRoute.id, otherTenant.id]).size, 3);
+    assert.deepEqual(await submit(LOCAL_TENANT, key), { id: first.id, replayed: true, created: [] });
   });
 
-  test('a pending claim is in progress for duplicates, until it is completed or released', async () => {
-    const keys = new IdempotencyKeyRepository(db.prisma, { ttlMs: 60_000, abandonedAfterMs: 60_000 });
+  test('a key is stored in the transaction that stores its experiment: never one without the other', async () => {
     const key = randomUUID();
-    const id = randomUUID();
-    assert.deepEqual(await keys.claim(request(key), id), { outcome: 'claimed', resourceId: id });
-    assert.deepEqual(await keys.claim(request(key), randomUUID()), { outcome: 'in-progress', resourceId: id });
-    await keys.release(request(key), id);
-    const next = randomUUID();
-    assert.deepEqual(await keys.claim(request(key), next), { outcome: 'claimed', resourceId: next });
-    await keys.complete(request(key), next);
-    assert.deepEqual(await keys.claim(request(key), randomUUID()), { outcome: 'replay', resourceId: next });
-    assert.deepEqual(await keys.claim(request(key, 'h2'), randomUUID()), { outcome: 'conflict' });
+    const { id } = await submit(LOCAL_TENANT, key);
+    const stored = await db.prisma.idempotencyKey.findUnique({ where: { scope_key: { scope: `${LOCAL_TENANT} ${SCOPE}`, key } } });
+    assert.equal(stored?.resourceId, id);
+    assert.ok(await db.prisma.experiment.findUnique({ where: { id } }));
   });
 
-  test('an abandoned claim (its request died) is taken over', async () => {
-    const keys = new IdempotencyKeyRepository(db.prisma, { ttlMs: 60_000, abandonedAfterMs: 0 });
-    const key = randomUUID();
-    await keys.claim(request(key), randomUUID());
-    await sleep(5);
-    const next = randomUUID();
-    assert.deepEqual(await keys.claim(request(key), next), { outcome: 'claimed', resourceId: next });
-  });
-
-  test('expired keys are forgotten and cleaned up by later claims', async () => {
-    const shortLived = new IdempotencyKeyRepository(db.prisma, { ttlMs: 1, abandonedAfterMs: 60_000 });
+  test('expired keys are forgotten and cleaned up by later submissions', async () => {
     const old = randomUUID();
-    const id = randomUUID();
-    await shortLived.claim(request(old), id);
-    await shortLived.complete(request(old), id);
-    await sleep(5);
-    const next = randomUUID();
-    assert.deepEqual(await shortLived.claim(request(old), next), { outcome: 'claimed', resourceId: next }, 'the key is reusable');
-
     const other = randomUUID();
-    await shortLived.claim(request(other), randomUUID());
-    await sleep(5);
-    await shortLived.claim(request(randomUUID()), randomUUID());
-    assert.equal(await shortLived.find(SCOPE, other), null, 'another claim deleted the expired key');
+    const first = await submit(LOCAL_TENANT, old);
+    await submit(LOCAL_TENANT, other);
+    await db.prisma.idempotencyKey.updateMany({ where: { key: { in: [old, other] } }, data: { expiresAt: new Date(Date.now() - 1) } });
+    const again = await submit(LOCAL_TENANT, old);
+    assert.equal(again.replayed, false, 'the expired key is reusable');
+    assert.notEqual(again.id, first.id);
+    await submit(LOCAL_TENANT, randomUUID());
+    assert.equal(await db.prisma.idempotencyKey.count({ where: { key: other } }), 0, 'a later submission deleted the expired key');
   });
 });

@@ -5,6 +5,7 @@ import request from 'supertest';
 import {
   CLASS_NAMES,
   experimentSpecSchema,
+  LOCAL_TENANT,
   IMAGE_SIDE,
   IMAGE_SIZE,
   MAX_PREDICTION_IMAGES,
@@ -13,47 +14,20 @@ import {
   type Evaluation,
 } from '@lab/contracts';
 import { buildModel, initBackend, predictProbabilities, serializeModel } from '@lab/trainer';
+import { StoredRuns, syntheticEpoch as epoch } from './stored-runs.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 type LayersModel = ReturnType<typeof buildModel>;
 
 let ctx: TestApp;
+let runs: StoredRuns;
 const http = () => request(ctx.app.server);
 
 const TEST_EXAMPLES = 25;
 const spec = { ...experimentSpecSchema.parse({ lambda: 1e-3, epochs: 3, hiddenLayers: [16] }), seed: 11 };
 
-async function createExperiment(): Promise<string> {
-  const id = randomUUID();
-  await ctx.app.experiments.create({ id, spec, name: null });
-  return id;
-}
-
-function epoch(n: number): EpochMetrics {
-  return {
-    epoch: n,
-    loss: 1 / n,
-    accuracy: 0.5 + n / 100,
-    crossEntropy: 0.9 / n,
-    penalty: 0.1 / n,
-    valLoss: 1.1 / n,
-    valAccuracy: 0.45 + n / 100,
-    valCrossEntropy: 1 / n,
-    valPenalty: 0.1 / n,
-    durationMs: 100 + n,
-  };
-}
-
-async function recordEpoch(id: string, n: number): Promise<void> {
-  const empty = new Uint8Array(0);
-  await ctx.app.experiments.recordEpoch(id, epoch(n), {
-    epoch: n,
-    weightSpecs: [],
-    weightData: empty,
-    optimizerSpecs: [],
-    optimizerState: empty,
-  });
-}
+const createExperiment = () => runs.submit(spec);
+const recordEpoch = (id: string, n: number) => runs.recordEpochs(id, [n]);
 
 const split = (accuracy: number) => ({ loss: 0.4, accuracy, crossEntropy: 0.35, penalty: 0.05, examples: TEST_EXAMPLES });
 const evaluation: Evaluation = {
@@ -73,12 +47,7 @@ const storedPredictions = Array.from({ length: TEST_EXAMPLES }, (_, index) => ({
 async function createCompletedExperiment(model: LayersModel): Promise<string> {
   const id = await createExperiment();
   await recordEpoch(id, 1);
-  const completed = await ctx.app.experiments.complete(id, {
-    evaluation,
-    predictions: storedPredictions,
-    model: await serializeModel(model),
-  });
-  assert.ok(completed);
+  await runs.complete(id, { evaluation, predictions: storedPredictions, model: await serializeModel(model) });
   return id;
 }
 
@@ -94,11 +63,13 @@ let completedId: string;
 
 before(async () => {
   ctx = await startTestApp();
+  runs = new StoredRuns(ctx.app);
   await initBackend();
   model = buildModel(spec);
   completedId = await createCompletedExperiment(model);
 });
 after(async () => {
+  runs.close();
   model.dispose();
   await ctx.close();
 });
@@ -145,7 +116,7 @@ describe('GET /v1/experiments/:id/evaluation', () => {
     const id = await createExperiment();
     const queued = await http().get(`/v1/experiments/${id}/evaluation`).expect(409);
     assert.equal(queued.body.error.code, 'conflict');
-    await ctx.app.experiments.cancel(id);
+    await ctx.app.engine.cancelExperiment(LOCAL_TENANT, id);
     await http().get(`/v1/experiments/${id}/evaluation`).expect(409);
     const unknown = await http().get(`/v1/experiments/${randomUUID()}/evaluation`).expect(404);
     assert.equal(unknown.body.error.code, 'not_found');

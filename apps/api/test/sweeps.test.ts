@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { SEED_SPEC, TRAIN_JOB_NAME, trainJobId, type ErrorBody, type EpochMetrics, type Sweep } from '@lab/contracts';
+import { LOCAL_TENANT, SEED_SPEC, TRAIN_JOB_NAME, trainJobId, type ErrorBody, type EpochMetrics, type Sweep } from '@lab/contracts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 let ctx: TestApp;
@@ -23,7 +23,7 @@ async function storedState() {
   const [sweeps, experiments, jobs] = await Promise.all([
     ctx.app.prisma.sweep.count(),
     ctx.app.prisma.experiment.count(),
-    ctx.app.trainingQueue.count(),
+    ctx.app.trainingQueue.queue.count(),
   ]);
   return { sweeps, experiments, jobs };
 }
@@ -42,7 +42,7 @@ function assertError(body: ErrorBody, code: string, paths: string[]): void {
 
 /** The jobs BullMQ would still hand to a worker, or holds: none may remain for a cancelled sweep. */
 async function liveJobs(): Promise<number> {
-  const counts = await ctx.app.trainingQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+  const counts = await ctx.app.trainingQueue.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
   return Object.values(counts).reduce((sum, count) => sum + count, 0);
 }
 
@@ -65,7 +65,7 @@ describe('POST /v1/sweeps', () => {
     assert.equal(experimentIds.length, 4);
 
     // λ by λ, seeds ascending within a λ.
-    const runs = await Promise.all((experimentIds as string[]).map((runId) => ctx.app.experiments.get(runId)));
+    const runs = await Promise.all((experimentIds as string[]).map((runId) => ctx.app.reads.experiments.get(LOCAL_TENANT, runId)));
     assert.deepEqual(runs.map((run) => [run?.spec.lambda, run?.spec.seed]), [[0, 3], [0, 7], [1e-4, 3], [1e-4, 7]]);
     const first = runs[0]!;
     assert.equal(first.status, 'queued');
@@ -84,7 +84,7 @@ describe('POST /v1/sweeps', () => {
     assert.deepEqual(stored.map((row) => row.id).sort(), [...experimentIds].sort(), 'every run carries the sweep id');
 
     for (const runId of experimentIds as string[]) {
-      const job = await ctx.app.trainingQueue.getJob(trainJobId(runId));
+      const job = await ctx.app.trainingQueue.queue.getJob(trainJobId(runId));
       assert.ok(job, 'each run has its training job');
       assert.equal(job.name, TRAIN_JOB_NAME);
       assert.deepEqual(job.data, { experimentId: runId });
@@ -109,14 +109,14 @@ describe('POST /v1/sweeps', () => {
     const sweep = await getSweep(id);
     assert.deepEqual(sweep.spec.lambdas, [1e-6, 1e-5, 1e-4, 1e-3]);
     assert.deepEqual(sweep.spec.grid, { logspace: { from: -6, to: -3, count: 4 } });
-    const runs = await Promise.all(experimentIds.map((runId) => ctx.app.experiments.get(runId)));
+    const runs = await Promise.all(experimentIds.map((runId) => ctx.app.reads.experiments.get(LOCAL_TENANT, runId)));
     assert.deepEqual(runs.map((run) => run?.spec.lambda), [1e-6, 1e-5, 1e-4, 1e-3]);
     const seeds = new Set(runs.map((run) => run?.spec.seed));
     assert.equal(seeds.size, 1, 'runs differ by λ alone');
     assert.deepEqual(sweep.spec.seeds, [...seeds]);
 
     const fixed = await submit({ base: { seed: 42 }, lambdas: [1e-5, 0] });
-    const fixedRuns = await Promise.all(fixed.experimentIds.map((runId) => ctx.app.experiments.get(runId)));
+    const fixedRuns = await Promise.all(fixed.experimentIds.map((runId) => ctx.app.reads.experiments.get(LOCAL_TENANT, runId)));
     assert.deepEqual(fixedRuns.map((run) => [run?.spec.lambda, run?.spec.seed]), [[1e-5, 42], [0, 42]], 'the order of the λ list is kept');
   });
 
@@ -169,15 +169,15 @@ describe('POST /v1/sweeps', () => {
     await http().post('/v1/sweeps').set('idempotency-key', 'sweep-once').send({ ...body, lambdas: [0] }).expect(409);
   });
 
-  test('503 when the jobs cannot be queued, and every run is recorded as failed', async () => {
-    const response = await request(noRedis.app.server).post('/v1/sweeps').send({ lambdas: [0, 1e-5] }).expect(503);
-    assert.equal(response.body.error.code, 'service_unavailable');
-    const runs = await noRedis.app.prisma.experiment.findMany({ select: { status: true, errorMessage: true } });
-    assert.equal(runs.length, 2);
-    for (const run of runs) assert.equal(run.status, 'failed');
-    const [sweep] = await noRedis.app.prisma.sweep.findMany();
-    const { body } = await request(noRedis.app.server).get(`/v1/sweeps/${sweep!.id}`).expect(200);
-    assert.equal(body.status, 'failed');
+  test('202 while Redis is unreachable: the sweep and every run are stored, queued', async () => {
+    const response = await request(noRedis.app.server).post('/v1/sweeps').send({ lambdas: [0, 1e-5] }).expect(202);
+    const runs = await noRedis.app.prisma.experiment.findMany({ where: { sweepId: response.body.id }, select: { status: true, errorMessage: true } });
+    assert.deepEqual(runs, [
+      { status: 'queued', errorMessage: null },
+      { status: 'queued', errorMessage: null },
+    ]);
+    const { body } = await request(noRedis.app.server).get(`/v1/sweeps/${response.body.id}`).expect(200);
+    assert.equal(body.status, 'queued');
   });
 });
 
@@ -329,7 +329,7 @@ describe('POST /v1/sweeps/:id/cancel', () => {
     assert.deepEqual(body.progress.byStatus, { queued: 0, running: 0, completed: 1, failed: 0, cancelled: 5 });
     const unfinished = await ctx.app.prisma.experiment.count({ where: { sweepId: id, status: { in: ['queued', 'running'] } } });
     assert.equal(unfinished, 0);
-    for (const runId of experimentIds.slice(1)) assert.equal(await ctx.app.trainingQueue.getJob(trainJobId(runId)), undefined);
+    for (const runId of experimentIds.slice(1)) assert.equal(await ctx.app.trainingQueue.queue.getJob(trainJobId(runId)), undefined);
     assert.equal(await liveJobs(), before + 1, 'only the completed run’s job is left (a worker would skip it)');
 
     const again = await http().post(`/v1/sweeps/${id}/cancel`).expect(200);

@@ -33,7 +33,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     database,
     queuePrefix,
     close: async () => {
-      if (app.redis.status === 'ready') await deleteKeys(app, `${queuePrefix}:*`);
+      if (app.trainingQueue.redis.status === 'ready') await deleteKeys(app, `${queuePrefix}:*`);
       await app.close();
       await database.drop();
     },
@@ -41,8 +41,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 }
 
 async function deleteKeys(app: FastifyInstance, pattern: string): Promise<void> {
-  for await (const keys of app.redis.scanStream({ match: pattern, count: 500 })) {
-    if ((keys as string[]).length > 0) await app.redis.del(...(keys as string[]));
+  const { redis } = app.trainingQueue;
+  for await (const keys of redis.scanStream({ match: pattern, count: 500 })) {
+    if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
   }
 }
 

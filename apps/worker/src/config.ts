@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BACKEND_PREFERENCES, parseEnv, serviceEnvShape, type LogLevel } from '@lab/contracts';
+import { DEFAULT_RUN_POLICY } from '@lab/runs';
 import type { BackendRequest } from './training-protocol.ts';
 
 const workerEnvSchema = z.object({
@@ -9,10 +10,13 @@ const workerEnvSchema = z.object({
   TFJS_BACKEND: z.enum(BACKEND_PREFERENCES).default('auto'),
   /** XNNPACK threads per run on the wasm backend; keep WORKER_CONCURRENCY × threads ≤ free cores. */
   TFJS_WASM_THREADS: z.coerce.number().int().min(1).max(8).default(1),
-  /** How long a job's lock lives without renewal: after a crash, its job is recovered this much later. */
+  /**
+   * How long a job's lock and a run's lease live without renewal: after a crash, its run is taken over
+   * this much later (the lease is renewed three times per period while the run trains).
+   */
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
-  /** How often a running job checks whether it was cancelled. */
-  CANCEL_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  /** Attempts that may end without an outcome (worker died, training threw) before a run fails for good. */
+  RUN_MAX_FAILED_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(DEFAULT_RUN_POLICY.maxFailedAttempts),
 });
 
 export interface WorkerConfig {
@@ -23,7 +27,8 @@ export interface WorkerConfig {
   concurrency: number;
   backend: BackendRequest;
   jobLockMs: number;
-  cancelPollMs: number;
+  maxFailedAttempts: number;
+  reconcileIntervalMs: number;
 }
 
 export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>): WorkerConfig {
@@ -36,6 +41,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     concurrency: settings.WORKER_CONCURRENCY,
     backend: { preference: settings.TFJS_BACKEND, wasmThreads: settings.TFJS_WASM_THREADS },
     jobLockMs: settings.JOB_LOCK_MS,
-    cancelPollMs: settings.CANCEL_POLL_MS,
+    maxFailedAttempts: settings.RUN_MAX_FAILED_ATTEMPTS,
+    reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,
   };
 }

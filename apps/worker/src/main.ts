@@ -1,4 +1,4 @@
-import { createDb, ExperimentRepository } from '@lab/db';
+import { createDb } from '@lab/db';
 import { datasetOptionsFromEnv } from '@lab/dataset';
 import { probeBackend } from './backend-probe.ts';
 import { loadWorkerConfig } from './config.ts';
@@ -14,7 +14,7 @@ log.info({ ...backend, concurrency: config.concurrency, queuePrefix: config.queu
 
 const db = createDb(config.databaseUrl);
 const trainingWorker = createTrainingWorker(config, {
-  experiments: new ExperimentRepository(db.prisma),
+  prisma: db.prisma,
   dataset: datasetOptionsFromEnv(process.env),
   log,
 });
@@ -24,11 +24,11 @@ let signals = 0;
 const shutdown = (signal: NodeJS.Signals) => {
   signals++;
   if (signals > 1) {
-    log.warn({ signal }, 'second signal: exiting now; running jobs will be recovered as stalled');
+    log.warn({ signal }, 'second signal: exiting now; running runs are taken over once their leases expire');
     void trainingWorker.forceClose().finally(() => process.exit(1));
     return;
   }
-  log.info({ signal }, 'shutting down: stopping runs at a batch boundary and handing their jobs back');
+  log.info({ signal }, 'shutting down: stopping runs at a batch boundary and handing them back');
   void trainingWorker
     .close()
     .then(() => db.close())

@@ -1,146 +1,149 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { FINISHED_STATUSES, trainJobPayloadSchema } from '@lab/contracts';
+import { trainJobPayloadSchema } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
-import { isDatabaseUnavailable, type ExperimentRepository } from '@lab/db';
-import type { TrainingCheckpoint } from '@lab/trainer';
+import type { Attempt, RunEngine } from '@lab/runs';
 import type { Logger } from './logger.ts';
-import { withRetry, type RetryPolicy } from './retry.ts';
-import { assertTrainable } from './training-feasibility.ts';
+import { trainingInfeasibility } from './training-feasibility.ts';
 import type { BackendRequest } from './training-protocol.ts';
 import { TrainingRun } from './training-run.ts';
 
 export interface TrainingProcessorDeps {
-  experiments: ExperimentRepository;
+  engine: RunEngine;
+  /** Names this worker process in a run's lease (what an operator sees holding a run). */
+  holder: string;
   backend: BackendRequest;
   dataset: LoadOptions;
-  cancelPollMs: number;
   log: Logger;
   /** Runs in progress, so that shutdown can stop them at a batch boundary. */
   activeRuns: Set<TrainingRun>;
 }
 
+export type TrainingJobResult = { outcome: 'completed' | 'stopped' | 'skipped'; epochs: number };
+
 /**
- * Writes a run cannot do without ride out a Postgres restart: retried for up to two minutes, then the
- * attempt fails and BullMQ retries the job, which resumes from the last checkpoint. All are safe to repeat.
+ * A job that could not be processed for a reason outside the run (Postgres away while claiming or
+ * recording a failure) goes back to the queue for this long. It never fails the job: the run's fate
+ * is the engine's decision, which needs Postgres.
  */
-const DATABASE_RETRY: RetryPolicy = { isTransient: isDatabaseUnavailable, giveUpAfterMs: 120_000, initialDelayMs: 250, maxDelayMs: 5_000 };
-
-export type TrainingJobResult = { outcome: 'completed' | 'cancelled' | 'skipped'; epochs: number };
+const RETRY_LATER_MS = 5_000;
 
 /**
- * Turns a job into a training run: resumes from the experiment's last checkpoint, stores every epoch
- * with its checkpoint before the next one starts, and ends in exactly one final state.
+ * A job is a run that wants a worker: claim it from the run engine, train it in a thread (resuming
+ * from its checkpoint), and report each epoch and the end back to the engine, which decides
+ * everything else (retry or fail, fencing, cancellation). `signal` is BullMQ's cancellation, which
+ * this process triggers when it hears that the run was cancelled.
  */
 export function createTrainingProcessor(deps: TrainingProcessorDeps) {
-  const { experiments, log } = deps;
+  const { engine, log } = deps;
 
-  return async function processTrainingJob(job: Job, token?: string): Promise<TrainingJobResult> {
+  return async function processTrainingJob(job: Job, token?: string, signal?: AbortSignal): Promise<TrainingJobResult> {
     const payload = trainJobPayloadSchema.safeParse(job.data);
     if (!payload.success) throw new UnrecoverableError(`invalid job payload: ${payload.error.message}`);
     const { experimentId } = payload.data;
     const jobLog = log.child({ jobId: job.id, experimentId });
+    /** Hands the job back to the queue until `at`: a BullMQ retry that does not count as a failure. */
+    const postpone = async (at: number): Promise<never> => {
+      await job.moveToDelayed(at, token);
+      throw new DelayedError();
+    };
 
-    const stored = await experiments.getSpec(experimentId);
-    if (stored === null) throw new UnrecoverableError(`experiment ${experimentId} does not exist`);
-    if (FINISHED_STATUSES.includes(stored.status)) {
-      jobLog.info({ status: stored.status }, 'experiment already finished; nothing to train');
-      return { outcome: 'skipped', epochs: stored.epochsDone };
-    }
     try {
-      assertTrainable(stored.spec);
+      return await claimAndTrain(experimentId, jobLog, signal, postpone);
     } catch (error) {
-      await failIfLastAttempt(job, experimentId, error, deps);
-      throw error;
+      if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
+      jobLog.warn({ err: error }, 'could not process the job now; it goes back to the queue');
+      return postpone(Date.now() + RETRY_LATER_MS);
     }
+  };
 
-    const checkpoint = await experiments.loadCheckpoint(experimentId);
-    const resumeFrom: TrainingCheckpoint | null =
-      checkpoint === null
-        ? null
-        : {
-            epoch: checkpoint.epoch,
-            weights: { specs: checkpoint.weightSpecs as TrainingCheckpoint['weights']['specs'], data: checkpoint.weightData },
-            optimizer: { specs: checkpoint.optimizerSpecs as TrainingCheckpoint['optimizer']['specs'], data: checkpoint.optimizerState },
-          };
-    jobLog.info({ resumeAfterEpoch: resumeFrom?.epoch ?? 0, attempt: job.attemptsMade + 1 }, 'training started');
+  async function claimAndTrain(
+    experimentId: string,
+    jobLog: Logger,
+    signal: AbortSignal | undefined,
+    postpone: (at: number) => Promise<never>,
+  ): Promise<TrainingJobResult> {
+    const claim = await engine.claim(experimentId, deps.holder);
+    switch (claim.outcome) {
+      case 'not-found':
+        throw new UnrecoverableError(`experiment ${experimentId} does not exist`);
+      case 'finished':
+        jobLog.info({ status: claim.status }, 'experiment already finished; nothing to train');
+        return { outcome: 'skipped', epochs: 0 };
+      case 'gave-up':
+        jobLog.error({ reason: claim.reason }, 'run failed: too many failed attempts');
+        return { outcome: 'skipped', epochs: 0 };
+      case 'wait':
+        jobLog.info({ until: claim.until }, 'another attempt holds the run; trying again when its lease would expire');
+        return postpone(claim.until.getTime() + 100);
+      case 'claimed':
+        break;
+    }
+    const { attempt } = claim;
+    const infeasible = trainingInfeasibility(attempt.spec);
+    if (infeasible !== null) {
+      await attempt.fail(new Error(infeasible), { final: true });
+      throw new UnrecoverableError(infeasible);
+    }
+    jobLog.info({ resumeAfterEpoch: attempt.checkpoint?.epoch ?? 0, attempt: attempt.number }, 'training started');
+    return train(attempt, jobLog, signal, postpone);
+  }
 
-    let cancelled = false;
+  async function train(
+    attempt: Attempt,
+    jobLog: Logger,
+    signal: AbortSignal | undefined,
+    postpone: (at: number) => Promise<never>,
+  ): Promise<TrainingJobResult> {
     const run = new TrainingRun(
-      { spec: stored.spec, resumeFrom, backend: deps.backend, dataset: deps.dataset },
+      { spec: attempt.spec, resumeFrom: attempt.checkpoint, backend: deps.backend, dataset: deps.dataset },
       {
-        onStarted: async ({ backend, dataset }) => {
-          const info = {
+        onStarted: ({ backend, dataset }) =>
+          attempt.recordStart({
             backend: backend.backend,
+            kernels: backend.kernels,
             tfjsVersion: backend.tfjsVersion,
             datasetSource: dataset.source,
             datasetVersion: dataset.version,
-          };
-          const claimed = await withRetry('claim the run', () => experiments.markRunning(experimentId, info), DATABASE_RETRY, jobLog);
-          if (!claimed) {
-            cancelled = true;
-            run.stop();
-          }
-        },
-        onEpoch: async (metrics, epochCheckpoint) => {
-          const checkpointData = {
-            epoch: epochCheckpoint.epoch,
-            weightSpecs: epochCheckpoint.weights.specs,
-            weightData: epochCheckpoint.weights.data,
-            optimizerSpecs: epochCheckpoint.optimizer.specs,
-            optimizerState: epochCheckpoint.optimizer.data,
-          };
-          await withRetry(`store epoch ${metrics.epoch}`, () => experiments.recordEpoch(experimentId, metrics, checkpointData), DATABASE_RETRY, jobLog);
-          // Progress in Redis is informative only (Postgres has it): a Redis outage must not hold training up.
-          job.updateProgress({ epoch: metrics.epoch, epochs: stored.spec.epochs }).catch((error: unknown) =>
-            jobLog.warn({ err: error }, 'could not report progress to the queue'),
-          );
+          }),
+        onEpoch: async (metrics, checkpoint) => {
+          await attempt.recordEpoch(metrics, checkpoint);
           jobLog.info({ ...metrics }, 'epoch stored');
         },
       },
     );
+    const stop = () => run.stop();
+    signal?.addEventListener('abort', stop);
+    attempt.lost.addEventListener('abort', stop);
     deps.activeRuns.add(run);
-    const cancelWatch = setInterval(() => {
-      experiments.getSpec(experimentId).then(
-        (current) => {
-          if (current?.status === 'cancelled') {
-            cancelled = true;
-            run.stop();
-          }
-        },
-        (error: unknown) => jobLog.warn({ err: error }, 'cancellation check failed; will retry'),
-      );
-    }, deps.cancelPollMs);
-
     try {
       const outcome = await run.outcome;
       if (outcome.status === 'completed') {
-        await withRetry('store the results', () => experiments.complete(experimentId, outcome), DATABASE_RETRY, jobLog);
+        await attempt.complete(outcome);
         jobLog.info({ test: outcome.evaluation.test }, 'training completed');
-        return { outcome: 'completed', epochs: stored.spec.epochs };
+        return { outcome: 'completed', epochs: attempt.spec.epochs };
       }
-      if (cancelled) {
-        jobLog.info({ epochsDone: outcome.epochsDone }, 'training cancelled');
-        return { outcome: 'cancelled', epochs: outcome.epochsDone };
+      if (attempt.lost.aborted || signal?.aborted) {
+        jobLog.info({ epochsDone: outcome.epochsDone }, 'training stopped: the run is no longer this attempt\'s (cancelled?)');
+        return { outcome: 'stopped', epochs: outcome.epochsDone };
       }
-      // Stopped for shutdown: hand the job back; whoever takes it resumes from the last checkpoint.
+      // Stopped for shutdown: whoever takes the job next resumes from the last checkpoint.
+      await attempt.handBack();
       jobLog.info({ epochsDone: outcome.epochsDone }, 'training interrupted by shutdown; job handed back');
-      await job.moveToDelayed(Date.now(), token);
-      throw new DelayedError();
+      return await postpone(Date.now());
     } catch (error) {
-      if (!(error instanceof DelayedError)) await failIfLastAttempt(job, experimentId, error, deps);
-      throw error;
+      if (error instanceof DelayedError) throw error;
+      if (attempt.lost.aborted) {
+        jobLog.info({ err: error }, 'training stopped: the run is no longer this attempt\'s');
+        return { outcome: 'stopped', epochs: 0 };
+      }
+      jobLog.error({ err: error, attempt: attempt.number }, 'training attempt failed');
+      const next = await attempt.fail(error);
+      if (next.action === 'retry') return postpone(Date.now() + next.delayMs);
+      throw new UnrecoverableError(next.reason);
     } finally {
-      clearInterval(cancelWatch);
+      attempt.end();
+      signal?.removeEventListener('abort', stop);
       deps.activeRuns.delete(run);
     }
-  };
-}
-
-/** Retries cover crashes and outages; once none are left (or none can help), the failure is stored. */
-async function failIfLastAttempt(job: Job, experimentId: string, error: unknown, deps: TrainingProcessorDeps): Promise<void> {
-  const attempts = job.opts.attempts ?? 1;
-  const unrecoverable = error instanceof UnrecoverableError;
-  const message = error instanceof Error ? error.message : String(error);
-  deps.log.error({ err: error, jobId: job.id, experimentId, attempt: job.attemptsMade + 1, attempts }, 'training attempt failed');
-  if (unrecoverable || job.attemptsMade + 1 >= attempts) await deps.experiments.fail(experimentId, message);
+  }
 }

@@ -1,4 +1,3 @@
-import { UnrecoverableError } from 'bullmq';
 import { IMAGE_SIZE, MAX_TRAIN_EXAMPLES, NUM_CLASSES, type ResolvedExperimentSpec } from '@lab/contracts';
 
 /**
@@ -23,14 +22,13 @@ export function estimateTrainingMemoryBytes(spec: Pick<ResolvedExperimentSpec, '
   return FLOAT32_BYTES * (COPIES_PER_PARAMETER * parameters + COPIES_PER_ACTIVATION * activations);
 }
 
-/** Throws an UnrecoverableError (the job fails once, with this reason) for a run that cannot fit. */
-export function assertTrainable(spec: ResolvedExperimentSpec): void {
+/** Why a run cannot fit (it then fails once, with this reason, without retries); null when it can. */
+export function trainingInfeasibility(spec: ResolvedExperimentSpec): string | null {
   const needed = estimateTrainingMemoryBytes(spec);
-  if (needed > TRAINING_MEMORY_LIMIT_BYTES) {
-    const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
-    throw new UnrecoverableError(
-      `This experiment needs about ${gib(needed)} GiB to train (weights, Adam state and one batch of activations), ` +
-        `more than the ${gib(TRAINING_MEMORY_LIMIT_BYTES)} GiB a run may use: use a smaller batchSize or hiddenLayers`,
-    );
-  }
+  if (needed <= TRAINING_MEMORY_LIMIT_BYTES) return null;
+  const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+  return (
+    `This experiment needs about ${gib(needed)} GiB to train (weights, Adam state and one batch of activations), ` +
+    `more than the ${gib(TRAINING_MEMORY_LIMIT_BYTES)} GiB a run may use: use a smaller batchSize or hiddenLayers`
+  );
 }

@@ -1,7 +1,7 @@
-import type { EpochMetrics, Evaluation, ResolvedExperimentSpec } from '@lab/contracts';
+import type { Checkpoint, EpochMetrics, Evaluation, ModelArtifacts, ResolvedExperimentSpec, TestPrediction } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
 import type { BackendPreference } from '@lab/contracts';
-import type { BackendInfo, ModelArtifacts, StoredPrediction, TrainingCheckpoint } from '@lab/trainer';
+import type { BackendInfo } from '@lab/trainer';
 
 /** Which tfjs backend a thread should select (see initBackend). */
 export interface BackendRequest {
@@ -12,7 +12,7 @@ export interface BackendRequest {
 /** What a training thread is started with (structured-cloned into it). */
 export interface TrainingThreadInput {
   spec: ResolvedExperimentSpec;
-  resumeFrom: TrainingCheckpoint | null;
+  resumeFrom: Checkpoint | null;
   backend: BackendRequest;
   dataset: LoadOptions;
   /** Int32 flag the parent sets to 1 to stop at the next batch boundary, even mid-computation. */
@@ -22,8 +22,8 @@ export interface TrainingThreadInput {
 /** Thread → parent. */
 export type TrainingThreadMessage =
   | { type: 'started'; backend: BackendInfo; dataset: { source: string; version: string } }
-  | { type: 'epoch'; metrics: EpochMetrics; checkpoint: TrainingCheckpoint }
-  | { type: 'completed'; evaluation: Evaluation; predictions: StoredPrediction[]; model: ModelArtifacts }
+  | { type: 'epoch'; metrics: EpochMetrics; checkpoint: Checkpoint }
+  | { type: 'completed'; evaluation: Evaluation; predictions: TestPrediction[]; model: ModelArtifacts }
   | { type: 'stopped'; epochsDone: number };
 
 /** Parent → thread: the epoch's metrics and checkpoint are durable; training may go on. */

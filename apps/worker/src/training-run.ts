@@ -1,17 +1,17 @@
 import type { Worker } from 'node:worker_threads';
-import type { EpochMetrics, Evaluation } from '@lab/contracts';
-import type { BackendInfo, ModelArtifacts, StoredPrediction, TrainingCheckpoint } from '@lab/trainer';
+import type { Checkpoint, EpochMetrics, Evaluation, ModelArtifacts, TestPrediction } from '@lab/contracts';
+import type { BackendInfo } from '@lab/trainer';
 import type { EpochSavedMessage, TrainingThreadInput, TrainingThreadMessage } from './training-protocol.ts';
 import { startTypeScriptThread } from './typescript-thread.ts';
 
 export type TrainingRunOutcome =
-  | { status: 'completed'; evaluation: Evaluation; predictions: StoredPrediction[]; model: ModelArtifacts }
+  | { status: 'completed'; evaluation: Evaluation; predictions: TestPrediction[]; model: ModelArtifacts }
   | { status: 'stopped'; epochsDone: number };
 
 export interface TrainingRunHandlers {
   onStarted(info: { backend: BackendInfo; dataset: { source: string; version: string } }): Promise<void>;
   /** Must make the epoch durable; the thread waits for it before training the next epoch. */
-  onEpoch(metrics: EpochMetrics, checkpoint: TrainingCheckpoint): Promise<void>;
+  onEpoch(metrics: EpochMetrics, checkpoint: Checkpoint): Promise<void>;
 }
 
 const THREAD_ENTRY = new URL('./training-thread.ts', import.meta.url);

@@ -1,7 +1,9 @@
+import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { TRAINING_QUEUE } from '@lab/contracts';
+import { FINISHED_STATUSES, TRAINING_QUEUE, trainJobId } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
-import type { ExperimentRepository } from '@lab/db';
+import type { PrismaClient } from '@lab/db';
+import { Reconciler, RunEngine, RunEventListener, TrainingQueue } from '@lab/runs';
 import type { WorkerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { createTrainingProcessor } from './process-training-job.ts';
@@ -9,27 +11,48 @@ import type { TrainingRun } from './training-run.ts';
 
 export interface TrainingWorker {
   readonly worker: Worker;
-  /** Stops every run at its next batch boundary, hands the jobs back and closes. Safe to call twice. */
+  readonly engine: RunEngine;
+  readonly reconciler: Reconciler;
+  /** Stops every run at its next batch boundary, hands the runs back and closes. Safe to call twice. */
   close(): Promise<void>;
-  /** Exits at once, leaving running jobs to stalled-job recovery (a second signal). */
+  /** Exits at once, leaving running runs to be taken over once their leases expire (a second signal). */
   forceClose(): Promise<void>;
 }
 
-/** How many times a job may be found stalled (its worker died) before BullMQ gives up on it. */
-const MAX_STALLED_COUNT = 10;
+/**
+ * How many times BullMQ may find a job stalled (its worker died) before failing it. The engine's own
+ * bound (RUN_MAX_FAILED_ATTEMPTS, counted in Postgres) is the one meant to apply; this one only
+ * catches a job that keeps stalling without ever reaching a claim.
+ */
+const MAX_STALLED_COUNT = 50;
 
+/**
+ * A worker process's part of the system: the BullMQ worker that trains runs (each in its own thread),
+ * the run engine it reports to, the reconciler (every process runs one), and the run-event listener
+ * through which a cancellation reaches a run being trained here: Postgres NOTIFY → BullMQ's job
+ * cancellation → the processor's AbortSignal → the run stops within a batch.
+ */
 export function createTrainingWorker(
   config: WorkerConfig,
-  deps: { experiments: ExperimentRepository; dataset: LoadOptions; log: Logger },
+  deps: { prisma: PrismaClient; dataset: LoadOptions; log: Logger },
 ): TrainingWorker {
+  const { log } = deps;
   const activeRuns = new Set<TrainingRun>();
-  let closing: Promise<void> | null = null;
+  const queue = new TrainingQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, log });
+  const engine = new RunEngine({
+    prisma: deps.prisma,
+    queue,
+    log,
+    policy: { leaseMs: config.jobLockMs, maxFailedAttempts: config.maxFailedAttempts },
+  });
+  const reconciler = new Reconciler({ prisma: deps.prisma, queue, engine, log, intervalMs: config.reconcileIntervalMs });
+  const runEvents = new RunEventListener(config.databaseUrl, log);
   const processor = createTrainingProcessor({
-    experiments: deps.experiments,
+    engine,
+    holder: `${hostname()}:${process.pid}`,
     backend: config.backend,
     dataset: deps.dataset,
-    cancelPollMs: config.cancelPollMs,
-    log: deps.log,
+    log,
     activeRuns,
   });
   const worker = new Worker(TRAINING_QUEUE, processor, {
@@ -40,18 +63,44 @@ export function createTrainingWorker(
     stalledInterval: Math.max(1_000, Math.floor(config.jobLockMs / 2)),
     maxStalledCount: MAX_STALLED_COUNT,
   });
-  worker.on('error', (error) => deps.log.error({ err: error }, 'worker error'));
-  worker.on('failed', (job, error) => deps.log.warn({ jobId: job?.id, err: error }, 'job attempt failed'));
+  worker.on('error', (error) => log.error({ err: error }, 'worker error'));
+  worker.on('failed', (job, error) => {
+    log.warn({ jobId: job?.id, err: error }, 'job failed');
+    const experimentId = (job?.data as { experimentId?: unknown } | undefined)?.experimentId;
+    if (typeof experimentId !== 'string') return;
+    // BullMQ gave up on the job (e.g. it stalled too often): the run must not stay unfinished.
+    engine
+      .failUnheld(experimentId, `The training queue gave up on the run: ${error.message}`)
+      .catch((failure: unknown) => log.warn({ err: failure, experimentId }, 'could not record the failed job; the reconciler will'));
+  });
+  runEvents.on('event', (event) => {
+    if (event.type === 'status' && FINISHED_STATUSES.includes(event.status)) {
+      worker.cancelJob(trainJobId(event.experimentId), `the run is ${event.status}`);
+    }
+  });
+  reconciler.start();
 
+  let closing: Promise<void> | null = null;
+  const closeRest = async () => {
+    await reconciler.close();
+    await runEvents.close();
+    await queue.close();
+  };
   return {
     worker,
+    engine,
+    reconciler,
     close: () => {
       closing ??= (async () => {
         for (const run of activeRuns) run.stop();
         await worker.close();
+        await closeRest();
       })();
       return closing;
     },
-    forceClose: () => worker.close(true),
+    forceClose: async () => {
+      await worker.close(true);
+      await closeRest();
+    },
   };
 }

@@ -15,16 +15,19 @@ describe('loadWorkerConfig', () => {
       concurrency: 1,
       backend: { preference: 'auto', wasmThreads: 1 },
       jobLockMs: 30_000,
-      cancelPollMs: 500,
+      maxFailedAttempts: 8,
+      reconcileIntervalMs: 5_000,
     });
   });
 
   it('reads every setting and treats empty variables as unset', () => {
-    const config = loadWorkerConfig({ DATABASE_URL, WORKER_CONCURRENCY: '3', TFJS_BACKEND: 'wasm', TFJS_WASM_THREADS: '2', JOB_LOCK_MS: '', QUEUE_PREFIX: 'x:y' });
+    const config = loadWorkerConfig({ DATABASE_URL, WORKER_CONCURRENCY: '3', TFJS_BACKEND: 'wasm', TFJS_WASM_THREADS: '2', JOB_LOCK_MS: '', QUEUE_PREFIX: 'x:y', RUN_MAX_FAILED_ATTEMPTS: '3', RECONCILE_INTERVAL_MS: '1000' });
     assert.equal(config.concurrency, 3);
     assert.deepEqual(config.backend, { preference: 'wasm', wasmThreads: 2 });
     assert.equal(config.jobLockMs, 30_000);
     assert.equal(config.queuePrefix, 'x:y');
+    assert.equal(config.maxFailedAttempts, 3);
+    assert.equal(config.reconcileIntervalMs, 1_000);
   });
 
   it('names every invalid variable in one error', () => {

@@ -18,6 +18,11 @@ export const serviceEnvShape = {
   /** BullMQ key prefix: lets tests and several deployments share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-" only').default('lab'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /**
+   * How often each process checks that the training queue agrees with Postgres (and at once whenever
+   * Redis reconnects): a run whose job Redis lost is queued again within this.
+   */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
 };
 
 /**

@@ -56,6 +56,8 @@ export type ResolvedExperimentSpec = ExperimentSpec & { seed: number };
 export const EXPERIMENT_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const experimentStatusSchema = z.enum(EXPERIMENT_STATUSES);
 export type ExperimentStatus = z.infer<typeof experimentStatusSchema>;
+/** States a run can still leave: it wants a worker, or has one. */
+export const UNFINISHED_STATUSES = ['queued', 'running'] as const satisfies readonly ExperimentStatus[];
 export const FINISHED_STATUSES: readonly ExperimentStatus[] = ['completed', 'failed', 'cancelled'];
 
 /** One epoch as Keras reports it, plus the cross-entropy / penalty split and the epoch's wall time. */
@@ -109,10 +111,15 @@ export const experimentSchema = z.object({
   spec: experimentSpecSchema.extend({ seed: z.number().int() }),
   progress: z.object({ epoch: z.number().int(), epochs: z.number().int() }),
   backend: z.string().nullable(),
+  /** The matmul kernels the backend ran with (e.g. native BLAS, fast wasm): they decide the speed. */
+  kernels: z.string().nullable(),
   tfjsVersion: z.string().nullable(),
   dataset: z.object({ source: z.string(), version: z.string() }).nullable(),
   results: finalResultsSchema.nullable(),
+  /** Why the run failed; while a failed attempt is being retried, why that attempt failed. */
   error: z.string().nullable(),
+  /** Times a worker claimed the run (each start or resume after a crash, a shutdown or a retry). */
+  attempts: z.number().int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),

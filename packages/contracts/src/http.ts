@@ -81,6 +81,7 @@ export const storedPredictionSchema = z.object({
   predictedClass: z.number().int(),
   confidence: z.number(),
 });
+export type StoredPrediction = z.infer<typeof storedPredictionSchema>;
 export const storedPredictionsResponseSchema = z.object({
   experimentId: z.uuid(),
   total: z.number().int(),

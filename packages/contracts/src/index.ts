@@ -8,3 +8,4 @@ export * from './env.ts';
 export * from './random.ts';
 export * from './events.ts';
 export * from './artifacts.ts';
+export * from './tenants.ts';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 /**
- * The job catalog shared by producer (api) and consumer (worker): queue name, payload schema and
- * retry policy. The payload only points at the experiment: the spec lives in Postgres, so a job can
- * never disagree with what the API shows.
+ * The job catalog shared by producer and consumer (both in the run engine): queue name, payload
+ * schema and job options. The payload only points at the experiment: the spec lives in Postgres, so
+ * a job can never disagree with what the API shows. Postgres is the record; a job is only the signal
+ * "this run wants a worker", re-created by the reconciler whenever Redis loses it.
  */
 export const TRAINING_QUEUE = 'training';
 
@@ -15,9 +16,11 @@ export type TrainJobPayload = z.infer<typeof trainJobPayloadSchema>;
 export const TRAIN_JOB_NAME = 'train';
 
 export const trainJobOptions = {
-  /** Retries cover crashes and lost connections; a resumed run restarts from its last checkpoint. */
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 2_000 },
+  /**
+   * One BullMQ attempt per job: retries are the engine's decision (counted in Postgres, where they
+   * survive Redis), carried out by moving the job back to delayed.
+   */
+  attempts: 1,
   removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
   removeOnFail: { age: 30 * 24 * 3600 },
 } as const;

@@ -1,7 +1,8 @@
 // Rows → contract shapes, in one place. JSON columns are validated with the contract schemas here, so
 // a row that no longer matches the contract fails loudly instead of leaking out of the API.
-import { evaluationSchema, experimentSchema } from '@lab/contracts';
-import type { EpochMetrics, Evaluation, Experiment, ResolvedExperimentSpec } from '@lab/contracts';
+import { z } from 'zod';
+import { evaluationSchema, experimentSchema, tensorSpecsSchema } from '@lab/contracts';
+import type { Checkpoint, EpochMetrics, Evaluation, Experiment, ModelArtifacts, ResolvedExperimentSpec } from '@lab/contracts';
 import type { EpochMetric, Prisma } from './generated/client.ts';
 
 const storedSpecSchema = experimentSchema.shape.spec;
@@ -33,10 +34,12 @@ export function toExperiment(row: ExperimentRow): Experiment {
     spec,
     progress: { epoch: row.epochsDone, epochs: spec.epochs },
     backend: row.backend,
+    kernels: row.kernels,
     tfjsVersion: row.tfjsVersion,
     dataset: toDataset(row),
     results: row.evaluation,
     error: row.errorMessage,
+    attempts: row.attempts,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
@@ -61,4 +64,29 @@ export function toEpochMetrics(row: EpochMetric): EpochMetrics {
 
 export function toEvaluation(details: unknown): Evaluation {
   return evaluationSchema.parse(details);
+}
+
+/** model.json's `modelTopology`: an object, whatever tfjs put in it. */
+const topologySchema = z.record(z.string(), z.unknown());
+
+export function toModelArtifacts(row: { topology: unknown; weightSpecs: unknown; weightData: Uint8Array }): ModelArtifacts {
+  return {
+    topology: topologySchema.parse(row.topology),
+    weightSpecs: tensorSpecsSchema.parse(row.weightSpecs),
+    weightData: row.weightData,
+  };
+}
+
+export function toCheckpoint(row: {
+  epoch: number;
+  weightSpecs: unknown;
+  weightData: Uint8Array;
+  optimizerSpecs: unknown;
+  optimizerState: Uint8Array;
+}): Checkpoint {
+  return {
+    epoch: row.epoch,
+    weights: { specs: tensorSpecsSchema.parse(row.weightSpecs), data: row.weightData },
+    optimizer: { specs: tensorSpecsSchema.parse(row.optimizerSpecs), data: row.optimizerState },
+  };
 }

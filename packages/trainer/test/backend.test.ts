@@ -34,13 +34,13 @@ describe('initBackend', () => {
   it('selects wasm, single-threaded by default, and reports it', async () => {
     const report = await inChild({ preference: 'wasm' });
     assert.equal(report.activeBackend, 'wasm');
-    assert.deepEqual(report.info, { backend: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', tfjsVersion: tf.version_core, threads: 1 });
+    assert.deepEqual(report.info, { backend: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', tfjsVersion: tf.version_core, threads: 1, kernels: 'wasm-fast-matmul' });
   });
 
   it('selects cpu when asked', async () => {
     const report = await inChild({ preference: 'cpu' });
     assert.equal(report.activeBackend, 'cpu');
-    assert.deepEqual(report.info, { backend: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', tfjsVersion: tf.version_core, threads: 1 });
+    assert.deepEqual(report.info, { backend: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', tfjsVersion: tf.version_core, threads: 1, kernels: 'tfjs-cpu' });
   });
 
   it('auto prefers tfjs-node and otherwise falls back to wasm', async () => {

@@ -1,5 +1,5 @@
 import { CLASS_NAMES, IMAGE_SIZE, NUM_CLASSES, type PredictionRequest } from '@lab/contracts';
-import type { ExperimentRepository } from '@lab/db';
+import type { ExperimentReads } from '@lab/db';
 import { conflict, notFound } from '../http-errors.ts';
 import { ModelCache } from './model-cache.ts';
 
@@ -35,18 +35,19 @@ export class Predictor {
   #trainer: Promise<Trainer> | undefined;
 
   constructor(
-    private readonly experiments: ExperimentRepository,
+    private readonly experiments: ExperimentReads,
     cacheSize: number,
   ) {
     this.#models = new ModelCache(cacheSize);
   }
 
-  async predict(experimentId: string, images: readonly Image[]): Promise<Prediction[]> {
+  /** Classifies with the tenant's experiment's model: another tenant's is not found, cached or not. */
+  async predict(ownerId: string, experimentId: string, images: readonly Image[]): Promise<Prediction[]> {
     const trainer = await this.#loadTrainer();
     const pixels = flattenImages(images);
     const probabilities = await this.#models.use(
-      experimentId,
-      () => this.#loadModel(trainer, experimentId),
+      `${ownerId}/${experimentId}`,
+      () => this.#loadModel(trainer, ownerId, experimentId),
       (model) => trainer.predictProbabilities(model, pixels, images.length),
     );
     return images.map((_, index) => {
@@ -74,10 +75,10 @@ export class Predictor {
     return this.#trainer;
   }
 
-  async #loadModel(trainer: Trainer, experimentId: string): Promise<LayersModel> {
-    const artifacts = await this.experiments.loadModel(experimentId);
+  async #loadModel(trainer: Trainer, ownerId: string, experimentId: string): Promise<LayersModel> {
+    const artifacts = await this.experiments.model(ownerId, experimentId);
     if (artifacts === null) {
-      if ((await this.experiments.get(experimentId)) === null) throw notFound('Experiment');
+      if ((await this.experiments.get(ownerId, experimentId)) === null) throw notFound('Experiment');
       throw conflict('The experiment has no trained model yet');
     }
     return trainer.loadModel(artifacts);

@@ -17,8 +17,8 @@ const evaluationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      assertCompleted(await findExperiment(app.experiments, id), 'evaluation');
-      const evaluation = await app.experiments.getEvaluation(id);
+      assertCompleted(await findExperiment(app, request, id), 'evaluation');
+      const evaluation = await app.reads.experiments.evaluation(request.tenantId, id);
       if (evaluation === null) throw conflict('The experiment has no stored evaluation');
       return { ...evaluation, experimentId: id };
     },

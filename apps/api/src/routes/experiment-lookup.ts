@@ -1,10 +1,10 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Experiment } from '@lab/contracts';
-import type { ExperimentRepository } from '@lab/db';
 import { conflict, notFound } from '../http-errors.ts';
 
-/** The experiment, or a 404 for an unknown id. */
-export async function findExperiment(experiments: ExperimentRepository, id: string): Promise<Experiment> {
-  const experiment = await experiments.get(id);
+/** The request's tenant's experiment, or a 404 — for an unknown id and another tenant's alike. */
+export async function findExperiment(app: FastifyInstance, request: FastifyRequest, id: string): Promise<Experiment> {
+  const experiment = await app.reads.experiments.get(request.tenantId, id);
   if (experiment === null) throw notFound('Experiment');
   return experiment;
 }

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   createdExperimentSchema,
@@ -7,11 +6,9 @@ import {
   experimentSpecSchema,
   idParamsSchema,
   listExperimentsQuerySchema,
-  SEED_RANGE,
 } from '@lab/contracts';
 import { conflict, errorResponses, notFound } from '../http-errors.ts';
-import { createIdempotently, IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema } from '../idempotency.ts';
-import { cancelTraining, enqueueTraining } from '../training-jobs.ts';
+import { IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema, idempotencyOf } from '../idempotency.ts';
 import { findExperiment } from './experiment-lookup.ts';
 
 /** Experiments: submit, list, read, cancel. */
@@ -23,22 +20,23 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['experiments'],
         summary: 'Submit an experiment: stored, then queued for training',
         description:
-          'With an Idempotency-Key header, a repeat of the same request (same key and body) answers 202 with ' +
-          'the experiment the first one created and its current status (header Idempotent-Replayed: true); ' +
-          'the same key with another body is a 409.',
+          'Answers 202 once the experiment is stored in Postgres, even while the queue (Redis) is away: it is ' +
+          'queued as soon as Redis answers. With an Idempotency-Key header, a repeat of the same request (same key ' +
+          'and body) answers 202 with the experiment the first one created and its current status (header ' +
+          'Idempotent-Replayed: true); the same key with another body is a 409.',
         headers: idempotencyHeadersSchema,
         body: experimentSpecSchema,
         response: { 202: createdExperimentSchema, ...errorResponses(400, 409, 413, 415, 500, 503) },
       },
     },
     async (request, reply) => {
-      const { resourceId: id, replayed } = await createIdempotently(app, request, async (id) => {
-        const spec = { ...request.body, seed: request.body.seed ?? randomInt(SEED_RANGE) };
-        await app.experiments.create({ id, spec, name: spec.name ?? null });
-        await enqueueTraining(app, request.log, [id]);
+      const { id, replayed } = await app.engine.submitExperiment({
+        ownerId: request.tenantId,
+        spec: request.body,
+        idempotency: idempotencyOf(request),
       });
       if (replayed) reply.header(IDEMPOTENT_REPLAY_HEADER, 'true');
-      const status = replayed ? (await findExperiment(app.experiments, id)).status : 'queued';
+      const status = replayed ? (await findExperiment(app, request, id)).status : 'queued';
       return reply.code(202).header('location', `${app.prefix}/experiments/${id}`).send({ id, status });
     },
   );
@@ -55,7 +53,7 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { status, sweepId, limit, offset } = request.query;
-      const page = await app.experiments.list({ status, sweepId, limit, offset });
+      const page = await app.reads.experiments.list(request.tenantId, { status, sweepId, limit, offset });
       return { ...page, limit, offset };
     },
   );
@@ -70,7 +68,7 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: experimentSchema, ...errorResponses(400, 404, 500) },
       },
     },
-    async (request) => findExperiment(app.experiments, request.params.id),
+    async (request) => findExperiment(app, request, request.params.id),
   );
 
   app.post(
@@ -79,17 +77,17 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['experiments'],
         summary: 'Cancel a queued or running experiment (cancelling twice is harmless)',
+        description: 'A queued run never starts; a running one stops within a batch and keeps its history and last checkpoint.',
         params: idParamsSchema,
         response: { 200: experimentSchema, ...errorResponses(400, 404, 409, 413, 415, 500) },
       },
     },
     async (request) => {
       const { id } = request.params;
-      const outcome = await cancelTraining(app, request.log, id);
-      if (outcome === 'not-found') throw notFound('Experiment');
-      const experiment = await findExperiment(app.experiments, id);
-      if (outcome === 'already-finished') throw conflict(`The experiment has already finished: it is ${experiment.status}`);
-      return experiment;
+      const result = await app.engine.cancelExperiment(request.tenantId, id);
+      if (result.outcome === 'not-found') throw notFound('Experiment');
+      if (result.outcome === 'already-finished') throw conflict(`The experiment has already finished: it is ${result.status}`);
+      return findExperiment(app, request, id);
     },
   );
 };

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorBodySchema, healthSchema, readinessSchema } from '@lab/contracts';
 import { errorBody, errorResponses } from '../http-errors.ts';
-import { withTimeout } from '../timeout.ts';
+import { withTimeout } from '@lab/runs';
 
 /** A dependency that does not answer within this is reported down: probes must answer quickly. */
 const READINESS_TIMEOUT_MS = 1_000;
@@ -46,7 +46,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const [postgres, redis] = await Promise.all([
         answers(() => app.prisma.$queryRaw`SELECT 1`, 'postgres', request.log),
-        answers(() => app.redis.ping(), 'redis', request.log),
+        answers(() => app.trainingQueue.ping(), 'redis', request.log),
       ]);
       const checks = { postgres, redis };
       if (postgres && redis) return reply.code(200).send({ status: 'ok', checks });

@@ -18,8 +18,8 @@ const historyRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      const experiment = await findExperiment(app.experiments, id);
-      const epochs = await app.experiments.history(id, request.query.afterEpoch);
+      const experiment = await findExperiment(app, request, id);
+      const epochs = await app.reads.experiments.history(request.tenantId, id, request.query.afterEpoch);
       return { experimentId: id, status: experiment.status, epochs };
     },
   );

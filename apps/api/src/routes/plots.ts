@@ -31,8 +31,8 @@ const plotRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       async (request, reply) => {
-        const experiment = await findExperiment(app.experiments, request.params.id);
-        const history = await app.experiments.history(experiment.id);
+        const experiment = await findExperiment(app, request, request.params.id);
+        const history = await app.reads.experiments.history(request.tenantId, experiment.id);
         const label = experiment.name ?? `λ = ${experiment.spec.lambda}`;
         return reply.type(SVG).send(await render(history, { title: `${title} — ${label}` }));
       },
@@ -51,9 +51,9 @@ const plotRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const experiment = await findExperiment(app.experiments, request.params.id);
+      const experiment = await findExperiment(app, request, request.params.id);
       assertCompleted(experiment, 'predictions plot');
-      const { items } = await app.experiments.storedPredictions(experiment.id, request.query);
+      const { items } = await app.reads.experiments.storedPredictions(request.tenantId, experiment.id, request.query);
       const title = `Test images ${request.query.offset}–${request.query.offset + items.length - 1}: true vs predicted class`;
       return reply.type(SVG).send(await renderPredictionsPlot(items, { title }));
     },

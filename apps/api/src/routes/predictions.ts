@@ -24,7 +24,7 @@ const predictionRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      const predictions = await app.predictor.predict(id, request.body.images);
+      const predictions = await app.predictor.predict(request.tenantId, id, request.body.images);
       return { experimentId: id, predictions };
     },
   );
@@ -43,8 +43,8 @@ const predictionRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { id } = request.params;
       const { offset, limit } = request.query;
-      assertCompleted(await findExperiment(app.experiments, id), 'test-set prediction list');
-      const page = await app.experiments.storedPredictions(id, { offset, limit });
+      assertCompleted(await findExperiment(app, request, id), 'test-set prediction list');
+      const page = await app.reads.experiments.storedPredictions(request.tenantId, id, { offset, limit });
       return { experimentId: id, total: page.total, limit, offset, items: page.items };
     },
   );

@@ -1,9 +1,8 @@
-import { randomInt } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   createdSweepSchema,
-  SEED_RANGE,
   idParamsSchema,
   paginationQuerySchema,
   sweepListSchema,
@@ -16,12 +15,10 @@ import {
   type SweepRunRecord,
 } from '@lab/contracts';
 import { summarizeSweep, sweepProgress, sweepReportContext, sweepReportMarkdown, sweepStatus, type SweepSummary } from '@lab/analysis';
-import { SweepRepository, type StoredSweep } from '@lab/db';
+import type { StoredSweep } from '@lab/db';
 import { renderSweepPlot, type SweepPlotRow } from '@lab/plots';
 import { conflict, errorResponses, notFound } from '../http-errors.ts';
-import { createIdempotently, IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema } from '../idempotency.ts';
-import { planSweep } from '../sweep-plan.ts';
-import { cancelTraining, enqueueTraining } from '../training-jobs.ts';
+import { IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema, idempotencyOf } from '../idempotency.ts';
 
 const SVG = 'image/svg+xml; charset=utf-8';
 const MARKDOWN = 'text/markdown; charset=utf-8';
@@ -59,16 +56,17 @@ function plotRows(rows: readonly SweepRow[]): SweepPlotRow[] {
  * sweep's status, progress and summary are computed from its runs' stored history on every read.
  */
 const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
-  const sweeps = new SweepRepository(app.prisma);
+  const sweeps = app.reads.sweeps;
 
-  async function findSweep(id: string): Promise<StoredSweep> {
-    const stored = await sweeps.get(id);
+  /** The request's tenant's sweep, or a 404 — for an unknown id and another tenant's alike. */
+  async function findSweep(request: FastifyRequest, id: string): Promise<StoredSweep> {
+    const stored = await sweeps.get(request.tenantId, id);
     if (stored === null) throw notFound('Sweep');
     return stored;
   }
 
-  async function describeSweep(stored: StoredSweep, runs?: readonly SweepRunRecord[]): Promise<Sweep> {
-    const summary = summarizeSweep(stored.spec.lambdas, runs ?? (await sweeps.runs(stored.id)));
+  async function describeSweep(request: FastifyRequest, stored: StoredSweep, runs?: readonly SweepRunRecord[]): Promise<Sweep> {
+    const summary = summarizeSweep(stored.spec.lambdas, runs ?? (await sweeps.runs(request.tenantId, stored.id)));
     return { ...header(stored, summary), rows: summary.rows, recommendation: summary.recommendation, answer: summary.answer };
   }
 
@@ -89,18 +87,16 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      let created: string[] = [];
-      const { resourceId: id, replayed } = await createIdempotently(app, request, async (id) => {
-        const plan = planSweep(id, request.body, () => randomInt(SEED_RANGE));
-        await sweeps.create({ id, name: request.body.name ?? null, spec: plan.spec, runs: plan.runs });
-        created = plan.runs.map((run) => run.id);
-        await enqueueTraining(app, request.log, created);
+      const { id, replayed, created } = await app.engine.submitSweep({
+        ownerId: request.tenantId,
+        request: request.body,
+        idempotency: idempotencyOf(request),
       });
       reply.code(202).header('location', `${app.prefix}/sweeps/${id}`);
-      if (!replayed) return { id, status: 'queued' as const, experimentIds: created };
+      if (!replayed) return { id, status: 'queued' as const, experimentIds: created.map((run) => run.id) };
       reply.header(IDEMPOTENT_REPLAY_HEADER, 'true');
       // Rows follow the λ list and runs the seeds: the order the ids were first answered in.
-      const sweep = await describeSweep(await findSweep(id));
+      const sweep = await describeSweep(request, await findSweep(request, id));
       return { id, status: sweep.status, experimentIds: sweep.rows.flatMap((row) => row.runs.map((run) => run.experimentId)) };
     },
   );
@@ -117,7 +113,7 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { limit, offset } = request.query;
-      const page = await sweeps.list({ limit, offset });
+      const page = await sweeps.list(request.tenantId, { limit, offset });
       const items = page.items.map((item) => header(item, { status: sweepStatus(item.runStatuses), progress: sweepProgress(item.runStatuses) }));
       return { items, total: page.total, limit, offset };
     },
@@ -136,7 +132,7 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: sweepSchema, ...errorResponses(400, 404, 500) },
       },
     },
-    async (request) => describeSweep(await findSweep(request.params.id)),
+    async (request) => describeSweep(request, await findSweep(request, request.params.id)),
   );
 
   app.get(
@@ -150,7 +146,7 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const sweep = await describeSweep(await findSweep(request.params.id));
+      const sweep = await describeSweep(request, await findSweep(request, request.params.id));
       const partial = sweep.rows.some((row) => row.partial) ? ' (partial: runs unfinished)' : '';
       const title = `${sweep.name ?? 'λ sweep'}: validation accuracy and overfitting gap at the last epoch${partial}`;
       return reply.type(SVG).send(await renderSweepPlot(plotRows(sweep.rows), { title }));
@@ -170,9 +166,9 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const stored = await findSweep(request.params.id);
-      const runs = await sweeps.runs(stored.id);
-      const report = sweepReportMarkdown(await describeSweep(stored, runs), sweepReportContext(runs), { plotHref: request.query.plotHref });
+      const stored = await findSweep(request, request.params.id);
+      const runs = await sweeps.runs(request.tenantId, stored.id);
+      const report = sweepReportMarkdown(await describeSweep(request, stored, runs), sweepReportContext(runs), { plotHref: request.query.plotHref });
       return reply.type(MARKDOWN).send(report);
     },
   );
@@ -188,11 +184,10 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const stored = await findSweep(request.params.id);
-      const unfinished = await sweeps.unfinishedRunIds(stored.id);
-      for (const experimentId of unfinished) await cancelTraining(app, request.log, experimentId);
-      const sweep = await describeSweep(stored);
-      if (unfinished.length === 0 && sweep.status !== 'cancelled') {
+      const result = await app.engine.cancelSweep(request.tenantId, request.params.id);
+      if (result === null) throw notFound('Sweep');
+      const sweep = await describeSweep(request, await findSweep(request, request.params.id));
+      if (result.cancelled === 0 && sweep.status !== 'cancelled') {
         throw conflict(`The sweep has already finished: it is ${sweep.status}`);
       }
       return sweep;

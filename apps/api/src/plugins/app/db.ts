@@ -1,19 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { createDb, ExperimentRepository, type PrismaClient } from '@lab/db';
+import { createDb, ExperimentReads, SweepReads, type PrismaClient } from '@lab/db';
 
 declare module 'fastify' {
   interface FastifyInstance {
     prisma: PrismaClient;
-    experiments: ExperimentRepository;
+    /** What routes read; every read is scoped to the request's tenant. Changes go through `engine`. */
+    reads: { experiments: ExperimentReads; sweeps: SweepReads };
   }
 }
 
-/** Postgres through Prisma: the client and the experiment repository, disconnected on close. */
+/** Postgres through Prisma: the client and the read repositories, disconnected on close. */
 async function dbPlugin(app: FastifyInstance, options: { databaseUrl: string }): Promise<void> {
   const db = createDb(options.databaseUrl);
   app.decorate('prisma', db.prisma);
-  app.decorate('experiments', new ExperimentRepository(db.prisma));
+  app.decorate('reads', { experiments: new ExperimentReads(db.prisma), sweeps: new SweepReads(db.prisma) });
   app.addHook('onClose', () => db.close());
 }
 

@@ -2,7 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '@lab/db';
+import { IdempotencyKeyReusedError } from '@lab/runs';
 import { errorBody, HttpError } from '../../http-errors.ts';
+import { IDEMPOTENCY_KEY_HEADER } from '../../idempotency.ts';
 
 /** Error codes for the framework's own 4xx errors, by status. */
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
@@ -65,6 +67,13 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
     if (error instanceof HttpError) {
       if (error.statusCode >= 500) request.log.warn({ err: error }, 'request could not be served');
       return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.details));
+    }
+    if (error instanceof IdempotencyKeyReusedError) {
+      return reply.code(409).send(
+        errorBody('idempotency_key_reused', error.message, [
+          { path: `headers.${IDEMPOTENCY_KEY_HEADER}`, message: 'already used with a different request body' },
+        ]),
+      );
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const part = PART_NAMES[error.validationContext ?? ''] ?? error.validationContext ?? 'request';

@@ -10,7 +10,7 @@ declare module 'fastify' {
 
 /** On-demand classification with stored models; cached models are disposed on close. */
 async function predictorPlugin(app: FastifyInstance, options: { modelCacheSize: number }): Promise<void> {
-  const predictor = new Predictor(app.experiments, options.modelCacheSize);
+  const predictor = new Predictor(app.reads.experiments, options.modelCacheSize);
   app.decorate('predictor', predictor);
   app.addHook('onClose', () => predictor.close());
 }

@@ -1,6 +1,5 @@
 import { sweepSpecSchema } from '@lab/contracts';
-import type { EpochMetrics, ExperimentStatus, ResolvedExperimentSpec, SweepRunRecord, SweepSpec } from '@lab/contracts';
-import { toJsonInput } from './db-values.ts';
+import type { EpochMetrics, ExperimentStatus, SweepRunRecord, SweepSpec } from '@lab/contracts';
 import type { PrismaClient } from './generated/client.ts';
 import { toDataset, toEpochMetrics, toSpec } from './mappers.ts';
 
@@ -9,62 +8,45 @@ export interface StoredSweep {
   name: string | null;
   spec: SweepSpec;
   createdAt: Date;
+  /** Bumped with every change to the sweep or one of its runs. */
+  version: number;
 }
 
-
-export interface NewSweepRun {
-  id: string;
-  name: string;
-  spec: ResolvedExperimentSpec;
-}
-
-const UNFINISHED: ExperimentStatus[] = ['queued', 'running'];
-
-const toStoredSweep = (row: { id: string; name: string | null; spec: unknown; createdAt: Date }): StoredSweep => ({
+const toStoredSweep = (row: { id: string; name: string | null; spec: unknown; createdAt: Date; version: number }): StoredSweep => ({
   id: row.id,
   name: row.name,
   spec: sweepSpecSchema.parse(row.spec),
   createdAt: row.createdAt,
+  version: row.version,
 });
 
-/** Sweeps and the experiments they are made of; status and summary are derived, never stored. */
-export class SweepRepository {
+/**
+ * What clients read of sweeps, scoped to the owner like every read. Status and summary are derived
+ * from the runs (see packages/analysis), never stored.
+ */
+export class SweepReads {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** The sweep and every run in one transaction: a sweep is never seen without all of its runs. */
-  async create(input: { id: string; name: string | null; spec: SweepSpec; runs: readonly NewSweepRun[]; ownerId?: string | null }): Promise<void> {
-    const ownerId = input.ownerId ?? null;
-    await this.prisma.$transaction([
-      this.prisma.sweep.create({ data: { id: input.id, name: input.name, ownerId, spec: toJsonInput(input.spec) } }),
-      this.prisma.experiment.createMany({
-        data: input.runs.map((run) => ({
-          id: run.id,
-          name: run.name,
-          ownerId,
-          spec: toJsonInput(run.spec),
-          seed: run.spec.seed,
-          sweepId: input.id,
-        })),
-      }),
-    ]);
-  }
-
-  async get(id: string): Promise<StoredSweep | null> {
-    const row = await this.prisma.sweep.findUnique({ where: { id } });
+  async get(ownerId: string, id: string): Promise<StoredSweep | null> {
+    const row = await this.prisma.sweep.findFirst({ where: { id, ownerId } });
     return row === null ? null : toStoredSweep(row);
   }
 
   /** Newest first, each with its runs' statuses (what status and progress are derived from). */
-  async list(page: { limit: number; offset: number }): Promise<{ items: (StoredSweep & { runStatuses: ExperimentStatus[] })[]; total: number }> {
+  async list(
+    ownerId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: (StoredSweep & { runStatuses: ExperimentStatus[] })[]; total: number }> {
     const [rows, total] = await this.prisma.$transaction([
       this.prisma.sweep.findMany({
+        where: { ownerId },
         // The id breaks ties between sweeps created in the same millisecond, so pages never overlap.
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         skip: page.offset,
         take: page.limit,
         include: { experiments: { select: { status: true } } },
       }),
-      this.prisma.sweep.count(),
+      this.prisma.sweep.count({ where: { ownerId } }),
     ]);
     return {
       items: rows.map((row) => ({ ...toStoredSweep(row), runStatuses: row.experiments.map((run) => run.status) })),
@@ -73,10 +55,10 @@ export class SweepRepository {
   }
 
   /** Every run of the sweep with its stored history; within a λ, runs come in seed order. */
-  async runs(sweepId: string): Promise<SweepRunRecord[]> {
+  async runs(ownerId: string, sweepId: string): Promise<SweepRunRecord[]> {
     const [experiments, metrics] = await this.prisma.$transaction([
       this.prisma.experiment.findMany({
-        where: { sweepId },
+        where: { sweepId, ownerId },
         orderBy: [{ seed: 'asc' }, { id: 'asc' }],
         select: {
           id: true,
@@ -93,7 +75,7 @@ export class SweepRepository {
         },
       }),
       this.prisma.epochMetric.findMany({
-        where: { experiment: { sweepId } },
+        where: { experiment: { sweepId, ownerId } },
         orderBy: [{ experimentId: 'asc' }, { epoch: 'asc' }],
       }),
     ]);
@@ -120,15 +102,5 @@ export class SweepRepository {
         finishedAt: row.finishedAt,
       };
     });
-  }
-
-  /** The runs still queued or running: what cancelling the sweep has to stop. */
-  async unfinishedRunIds(sweepId: string): Promise<string[]> {
-    const rows = await this.prisma.experiment.findMany({
-      where: { sweepId, status: { in: UNFINISHED } },
-      orderBy: { id: 'asc' },
-      select: { id: true },
-    });
-    return rows.map((row) => row.id);
   }
 }

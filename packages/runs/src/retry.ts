@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from './logger.ts';
+import type { Log } from './log.ts';
 
 export interface RetryPolicy {
   /** Whether an error is worth another try (an outage), or final (a bug, bad data). */
@@ -15,7 +15,7 @@ export interface RetryPolicy {
  * Runs `operation` until it succeeds, retrying transient failures with exponential backoff. The
  * operation must be idempotent: a try that failed may still have been applied.
  */
-export async function withRetry<Value>(what: string, operation: () => Promise<Value>, policy: RetryPolicy, log: Logger): Promise<Value> {
+export async function withRetry<Value>(what: string, operation: () => Promise<Value>, policy: RetryPolicy, log: Log): Promise<Value> {
   let firstFailure: number | undefined;
   for (let delay = policy.initialDelayMs, attempt = 1; ; attempt++, delay = Math.min(delay * 2, policy.maxDelayMs)) {
     try {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { buildApp, loadApiConfig } from '@lab/api';
-import { createDb, createTestDatabase, ExperimentRepository, type Db, type TestDatabase } from '@lab/db';
-import { loadWorkerConfig, type WorkerConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { createTrainingWorker, type TrainingWorker } from '../src/training-worker.ts';
+import { buildApp, loadApiConfig } from '../../apps/api/src/index.ts';
+import { createDb, createTestDatabase, type Db, type TestDatabase } from '@lab/db';
+import { loadWorkerConfig, type WorkerConfig } from '../../apps/worker/src/config.ts';
+import { createLogger } from '../../apps/worker/src/logger.ts';
+import { createTrainingWorker, type TrainingWorker } from '../../apps/worker/src/training-worker.ts';
 
 /** The real API and a real in-process worker on a fresh database and a queue prefix of their own. */
 export interface Stack {
@@ -27,7 +27,7 @@ export async function startStack(workerEnv: Record<string, string> = {}): Promis
   };
   const app = buildApp(loadApiConfig(env));
   await app.ready();
-  const workerConfig = loadWorkerConfig({ ...env, TFJS_BACKEND: 'wasm', CANCEL_POLL_MS: '100', ...workerEnv });
+  const workerConfig = loadWorkerConfig({ ...env, TFJS_BACKEND: 'wasm', ...workerEnv });
   const workers: TrainingWorker[] = [];
   let db: Db | null = null;
   return {
@@ -38,7 +38,7 @@ export async function startStack(workerEnv: Record<string, string> = {}): Promis
     startWorker() {
       db ??= createDb(database.url);
       const worker = createTrainingWorker(workerConfig, {
-        experiments: new ExperimentRepository(db.prisma),
+        prisma: db.prisma,
         dataset: {},
         log: createLogger('silent'),
       });

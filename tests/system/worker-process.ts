@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const WORKER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../../apps/worker/src/main.ts', import.meta.url));
 
 /** A real worker process (`node --import tsx apps/worker/src/main.ts`), as production runs it. */
 export interface WorkerProcess {

@@ -121,7 +121,7 @@ describe('experiment end to end: API → queue → worker → Postgres', () => {
       return body.status === 'cancelled' ? body : undefined;
     }, 'the cancellation');
     // The worker notices within a poll, stops at a batch boundary and lets go of the job.
-    const queue = stack.app.trainingQueue;
+    const queue = stack.app.trainingQueue.queue;
     await waitFor(async () => ((await queue.getActiveCount()) === 0 ? true : undefined), 'the job to be released');
     const { body: experiment } = await api().get(`/v1/experiments/${id}`).expect(200);
     assert.equal(experiment.status, 'cancelled');

@@ -117,7 +117,7 @@ describe('crash recovery with real worker processes', () => {
     assert.equal(code, 0, 'a graceful exit');
     const handedBack = (await history(id)).length;
     assert.ok(handedBack >= 2 && handedBack < spec.epochs);
-    const state = await stack.app.trainingQueue.getJobState(`experiment-${id}`);
+    const state = await stack.app.trainingQueue.queue.getJobState(`experiment-${id}`);
     assert.ok(state === 'delayed' || state === 'waiting', `the job is handed back, not left active (it is ${state})`);
     assert.equal((await experiment(id)).status, 'running', 'the run is not finished: it will be resumed');
 
@@ -138,7 +138,7 @@ describe('crash recovery with real worker processes', () => {
       return current.status === 'failed' ? current : undefined;
     }, 'the run to fail');
     assert.match(failed.error ?? '', /needs about 24\.3 GiB to train.*smaller batchSize or hiddenLayers/);
-    const job = await stack.app.trainingQueue.getJob(`experiment-${id}`);
+    const job = await stack.app.trainingQueue.queue.getJob(`experiment-${id}`);
     assert.equal(await job?.getState(), 'failed');
     assert.equal(job?.attemptsMade, 1, 'not retried');
     assert.equal(await attempts(id), 0, 'never claimed for training');

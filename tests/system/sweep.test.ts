@@ -103,7 +103,7 @@ describe('λ sweep end to end: API → queue → worker → Postgres → summary
     assert.equal(unfinished, 0);
 
     // Jobs still waiting were removed by the cancel itself, before the worker could take one.
-    const queue = stack.app.trainingQueue;
+    const queue = stack.app.trainingQueue.queue;
     const waiting = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'paused');
     assert.ok(Object.values(waiting).every((count) => count === 0), JSON.stringify(waiting));
     // The worker notices within a poll, stops at a batch boundary and lets go of its job.

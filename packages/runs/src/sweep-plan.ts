@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatLambda, resolveLambdas, type SweepRequest, type SweepSpec } from '@lab/contracts';
-import type { NewSweepRun } from '@lab/db';
+import type { NewSweepRun } from './submission.ts';
 
 /**
  * A sweep request turned into what is stored: the sweep's spec and one experiment per λ and seed,

@@ -4,8 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
-import type { EpochMetrics, Experiment } from '@lab/contracts';
-import { buildApp, loadApiConfig } from '@lab/api';
+import { LOCAL_TENANT, type EpochMetrics, type Experiment } from '@lab/contracts';
+import { buildApp, loadApiConfig } from '../../apps/api/src/index.ts';
 import { createTestDatabase, type TestDatabase } from '@lab/db';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { waitFor } from './harness.ts';
@@ -29,7 +29,7 @@ describe('outages of Redis and Postgres during a run', () => {
 
   const api = () => request(app.server);
   const experiment = async (id: string): Promise<Experiment> => (await api().get(`/v1/experiments/${id}`).expect(200)).body;
-  const history = async (id: string): Promise<EpochMetrics[]> => app.experiments.history(id);
+  const history = async (id: string): Promise<EpochMetrics[]> => app.reads.experiments.history(LOCAL_TENANT, id);
   const submit = async (): Promise<string> => (await api().post('/v1/experiments').send(spec).expect(202)).body.id;
   const completed = (id: string) =>
     waitFor(async () => {

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findFreePort } from '../../../scripts/services/free-port.ts';
-import { redisAnswers } from '../../../scripts/services/probes.ts';
+import { findFreePort } from '../../scripts/services/free-port.ts';
+import { redisAnswers } from '../../scripts/services/probes.ts';
 
 /**
  * A `redis-server` of the test's own (restarting the shared one would disturb everyone else), with

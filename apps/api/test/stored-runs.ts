@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { LOCAL_TENANT, type Checkpoint, type EpochMetrics, type ExperimentSpecInput } from '@lab/contracts';
+import { experimentSpecSchema } from '@lab/contracts';
+import type { Attempt, CompletedRun } from '@lab/runs';
+
+/** Distinct, recognisable figures for epoch `n`. */
+export function syntheticEpoch(n: number): EpochMetrics {
+  return {
+    epoch: n,
+    loss: 1 / n,
+    accuracy: 0.5 + n / 100,
+    crossEntropy: 0.9 / n,
+    penalty: 0.1 / n,
+    valLoss: 1.1 / n,
+    valAccuracy: 0.45 + n / 100,
+    valCrossEntropy: 1 / n,
+    valPenalty: 0.1 / n,
+    durationMs: 100 + n,
+  };
+}
+
+const emptyCheckpoint = (epoch: number): Checkpoint => ({
+  epoch,
+  weights: { specs: [], data: new Uint8Array(0) },
+  optimizer: { specs: [], data: new Uint8Array(0) },
+});
+
+/**
+ * Plays the worker's part through the real run engine, so that API tests can read what training
+ * stores without training: submits runs, claims them, stores epochs and results, fails them.
+ */
+export class StoredRuns {
+  private readonly attempts = new Map<string, Attempt>();
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  async submit(spec: ExperimentSpecInput = { lambda: 1e-4, epochs: 3 }, ownerId = LOCAL_TENANT): Promise<string> {
+    const { id } = await this.app.engine.submitExperiment({ ownerId, spec: experimentSpecSchema.parse(spec) });
+    return id;
+  }
+
+  /** The attempt holding `id`, claiming it first if no attempt of ours does. */
+  async attempt(id: string): Promise<Attempt> {
+    const held = this.attempts.get(id);
+    if (held !== undefined) return held;
+    const claim = await this.app.engine.claim(id, 'test');
+    assert.equal(claim.outcome, 'claimed', `claiming ${id}`);
+    if (claim.outcome !== 'claimed') throw new Error('unreachable');
+    this.attempts.set(id, claim.attempt);
+    return claim.attempt;
+  }
+
+  async recordEpochs(id: string, epochs: readonly number[]): Promise<void> {
+    const attempt = await this.attempt(id);
+    for (const n of epochs) await attempt.recordEpoch(syntheticEpoch(n), emptyCheckpoint(n));
+  }
+
+  async complete(id: string, result: CompletedRun): Promise<void> {
+    await (await this.attempt(id)).complete(result);
+    this.attempts.delete(id);
+  }
+
+  /** Fails the run at once (as a run that cannot fit does). */
+  async fail(id: string, reason: string): Promise<void> {
+    await (await this.attempt(id)).fail(new Error(reason), { final: true });
+    this.attempts.delete(id);
+  }
+
+  /** Stops renewing the leases of attempts still held. */
+  close(): void {
+    for (const attempt of this.attempts.values()) attempt.end();
+  }
+}

@@ -1,0 +1,262 @@
+import type { Checkpoint, EpochMetrics, Evaluation, ModelArtifacts, ResolvedExperimentSpec, TestPrediction } from '@lab/contracts';
+import { boundedMessage, isDatabaseUnavailable, toBytes, toJsonInput, type PrismaClient } from '@lab/db';
+import { decideAfterFailure, type FailureDecision } from './decisions.ts';
+import type { Log } from './log.ts';
+import type { RunPolicy } from './policy.ts';
+import { withRetry, type RetryPolicy } from './retry.ts';
+import { publish } from './run-events.ts';
+import { changeRun, lockRun, NO_LEASE, type LockedRun, type Tx } from './run-rows.ts';
+
+/** Where and with what a run trains, recorded when its attempt has started. */
+export interface RunInfo {
+  backend: string;
+  kernels: string;
+  tfjsVersion: string;
+  datasetSource: string;
+  datasetVersion: string;
+}
+
+export interface CompletedRun {
+  evaluation: Evaluation;
+  /** One per test image, in test-set order. */
+  predictions: TestPrediction[];
+  model: ModelArtifacts;
+}
+
+/** The attempt no longer holds the run: it was cancelled or finished, or another attempt took it over. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+/**
+ * Writes an attempt cannot do without ride out a Postgres restart: retried for up to two minutes, then
+ * the attempt fails (and is retried by the engine's policy, resuming from the last checkpoint).
+ */
+const DATABASE_RETRY: RetryPolicy = { isTransient: isDatabaseUnavailable, giveUpAfterMs: 120_000, initialDelayMs: 250, maxDelayMs: 5_000 };
+
+/** Writing 10 000 predictions plus a model can outlast Prisma's 5 s default for a transaction. */
+const COMPLETE_TIMEOUT_MS = 60_000;
+
+export interface AttemptDeps {
+  prisma: PrismaClient;
+  policy: RunPolicy;
+  log: Log;
+}
+
+/**
+ * One attempt at training a run, from a successful claim to its end. It holds the run's lease and
+ * renews it while it lives; every write is fenced by the lease token, so once the lease is lost
+ * (cancelled, or taken over after this worker looked dead) nothing this attempt does reaches Postgres.
+ */
+export class Attempt {
+  readonly runId: string;
+  readonly spec: ResolvedExperimentSpec;
+  /** Where training resumes from; null for a fresh start. */
+  readonly checkpoint: Checkpoint | null;
+  /** This attempt's number among the run's claims (1 for the first). */
+  readonly number: number;
+  private readonly lostController = new AbortController();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: AttemptDeps,
+    private readonly token: string,
+    claimed: { run: LockedRun; checkpoint: Checkpoint | null },
+  ) {
+    this.runId = claimed.run.id;
+    this.spec = claimed.run.spec;
+    this.number = claimed.run.attempts;
+    this.checkpoint = claimed.checkpoint;
+    this.heartbeat = setInterval(() => void this.renew(), Math.max(100, Math.floor(deps.policy.leaseMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  /** Aborted when the run is no longer this attempt's; its reason says why. Training must stop. */
+  get lost(): AbortSignal {
+    return this.lostController.signal;
+  }
+
+  async recordStart(info: RunInfo): Promise<void> {
+    await this.fenced('record the run info', async (tx, run) => {
+      await changeRun(tx, run, info);
+    });
+  }
+
+  /**
+   * Stores one epoch's metrics and the checkpoint taken at its end in one transaction, and publishes
+   * the epoch. Training waits for it, so a checkpoint is durable before the next epoch starts.
+   */
+  async recordEpoch(metrics: EpochMetrics, checkpoint: Checkpoint): Promise<void> {
+    if (checkpoint.epoch !== metrics.epoch) {
+      throw new Error(`checkpoint of epoch ${checkpoint.epoch} recorded with the metrics of epoch ${metrics.epoch}`);
+    }
+    await this.fenced(`store epoch ${metrics.epoch}`, async (tx, run) => {
+      await changeRun(tx, run, {
+        epochsDone: Math.max(run.epochsDone, metrics.epoch),
+        leaseExpiresAt: this.leaseExpiry(run.now),
+      });
+      const sweepSeq = run.sweepId === null ? null : await nextSweepSeq(tx, run.sweepId);
+      const { epoch, ...values } = metrics;
+      // A replayed epoch (stored before a crash) is already there, identical: keep the first.
+      const inserted = await tx.epochMetric.createMany({
+        data: [{ experimentId: run.id, epoch, ...values, sweepSeq }],
+        skipDuplicates: true,
+      });
+      await storeCheckpoint(tx, run.id, checkpoint);
+      if (inserted.count === 1) {
+        await publish(tx, { type: 'epoch', experimentId: run.id, sweepId: run.sweepId, ownerId: run.ownerId, sweepSeq, metrics });
+      }
+    });
+  }
+
+  /** Stores the evaluation, test predictions and model and marks the run completed, all or nothing. */
+  async complete(result: CompletedRun): Promise<void> {
+    await this.fenced(
+      'store the results',
+      async (tx, run) => {
+        const { evaluation, predictions, model } = result;
+        await tx.evaluation.create({
+          data: {
+            experimentId: run.id,
+            trainLoss: evaluation.train.loss,
+            trainAccuracy: evaluation.train.accuracy,
+            testLoss: evaluation.test.loss,
+            testAccuracy: evaluation.test.accuracy,
+            details: toJsonInput(evaluation),
+          },
+        });
+        await insertPredictions(tx, run.id, predictions);
+        await tx.trainedModel.create({
+          data: {
+            experimentId: run.id,
+            topology: toJsonInput(model.topology),
+            weightSpecs: toJsonInput(model.weightSpecs),
+            weightData: toBytes(model.weightData),
+          },
+        });
+        await changeRun(tx, run, { status: 'completed', finishedAt: run.now, errorMessage: null, ...NO_LEASE });
+      },
+      COMPLETE_TIMEOUT_MS,
+    );
+    this.end();
+  }
+
+  /** Stopped for a shutdown: gives the run back unharmed, for any worker to resume at once. */
+  async handBack(): Promise<void> {
+    await this.fenced('hand the run back', async (tx, run) => {
+      await changeRun(tx, run, NO_LEASE);
+    });
+    this.end();
+  }
+
+  /**
+   * The attempt threw. Records the failure and says what happens next: a retry after a delay (the
+   * lease is given up, so the retry may claim at once) or the run's end as `failed`.
+   */
+  async fail(error: unknown, options: { final?: boolean } = {}): Promise<FailureDecision> {
+    const message = error instanceof Error ? error.message : String(error);
+    let decision: FailureDecision = { action: 'fail', reason: message };
+    await this.fenced('record the failure', async (tx, run) => {
+      const failedAttempts = run.failedAttempts + 1;
+      decision = decideAfterFailure({ message, final: options.final ?? false }, failedAttempts, this.deps.policy);
+      const change =
+        decision.action === 'fail'
+          ? { status: 'failed' as const, finishedAt: run.now, errorMessage: boundedMessage(decision.reason) }
+          : { errorMessage: boundedMessage(`Attempt ${run.attempts} failed (retrying): ${message}`) };
+      await changeRun(tx, run, { ...change, failedAttempts, ...NO_LEASE });
+    });
+    this.end();
+    return decision;
+  }
+
+  /** Stops renewing the lease. Safe to call more than once. */
+  end(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  private leaseExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.deps.policy.leaseMs);
+  }
+
+  /** Extends the lease; finds out that it was lost when nothing matches the token any more. */
+  private async renew(): Promise<void> {
+    try {
+      const renewed = await this.deps.prisma.$executeRaw`
+        UPDATE "experiments" SET "lease_expires_at" = now() + ${this.deps.policy.leaseMs} * interval '1 millisecond'
+        WHERE "id" = ${this.runId}::uuid AND "lease_token" = ${this.token}::uuid`;
+      if (renewed === 0) this.markLost();
+    } catch (error) {
+      // An outage: the lease may lapse meanwhile, and then fencing stops this attempt's next write.
+      this.deps.log.warn({ err: error, experimentId: this.runId }, 'could not renew the lease; will retry');
+    }
+  }
+
+  private markLost(): void {
+    if (this.lost.aborted) return;
+    this.end();
+    this.lostController.abort(new LeaseLostError('The run is no longer this attempt\'s: it was cancelled or finished, or another attempt took it over'));
+  }
+
+  /**
+   * Runs `write` in a transaction on the run's locked row, only while this attempt still holds the
+   * lease; retried through database outages. Throws LeaseLostError (and aborts `lost`) otherwise.
+   */
+  private async fenced(what: string, write: (tx: Tx, run: LockedRun) => Promise<void>, timeoutMs?: number): Promise<void> {
+    const held = await withRetry(
+      what,
+      () =>
+        this.deps.prisma.$transaction(
+          async (tx) => {
+            const run = await lockRun(tx, this.runId);
+            if (run === null || run.leaseToken !== this.token) return false;
+            await write(tx, run);
+            return true;
+          },
+          timeoutMs === undefined ? undefined : { timeout: timeoutMs },
+        ),
+      DATABASE_RETRY,
+      this.deps.log,
+    );
+    if (!held) {
+      this.markLost();
+      throw this.lost.reason as LeaseLostError;
+    }
+  }
+}
+
+/** The next number of the sweep's event stream; the sweep's row lock orders concurrent epochs. */
+async function nextSweepSeq(tx: Tx, sweepId: string): Promise<number> {
+  const sweep = await tx.sweep.update({ where: { id: sweepId }, data: { eventSeq: { increment: 1 } }, select: { eventSeq: true } });
+  return sweep.eventSeq;
+}
+
+/** Keeps one checkpoint per run, the latest: an older one never replaces a newer one. */
+async function storeCheckpoint(tx: Tx, experimentId: string, checkpoint: Checkpoint): Promise<void> {
+  const data = {
+    epoch: checkpoint.epoch,
+    weightSpecs: toJsonInput(checkpoint.weights.specs),
+    weightData: toBytes(checkpoint.weights.data),
+    optimizerSpecs: toJsonInput(checkpoint.optimizer.specs),
+    optimizerState: toBytes(checkpoint.optimizer.data),
+  };
+  const replaced = await tx.checkpoint.updateMany({ where: { experimentId, epoch: { lte: checkpoint.epoch } }, data });
+  if (replaced.count === 0) await tx.checkpoint.createMany({ data: [{ experimentId, ...data }], skipDuplicates: true });
+}
+
+/**
+ * Bulk insert of a test set's predictions as one statement over four arrays. Measured on 10 000 rows:
+ * ~100 ms, where `createMany` (one bound parameter per value, built in JS) takes ~1.6 s.
+ */
+async function insertPredictions(tx: Tx, experimentId: string, predictions: readonly TestPrediction[]): Promise<void> {
+  if (predictions.length === 0) return;
+  const indexes = predictions.map((_, index) => index);
+  const trueClasses = predictions.map((prediction) => prediction.trueClass);
+  const predictedClasses = predictions.map((prediction) => prediction.predictedClass);
+  const confidences = predictions.map((prediction) => prediction.confidence);
+  await tx.$executeRaw`
+    INSERT INTO "test_predictions" ("experiment_id", "index", "true_class", "predicted_class", "confidence")
+    SELECT ${experimentId}::uuid, * FROM unnest(
+      ${indexes}::integer[], ${trueClasses}::smallint[], ${predictedClasses}::smallint[], ${confidences}::double precision[]
+    )`;
+}
+

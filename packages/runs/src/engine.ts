@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { UNFINISHED_STATUSES, type ExperimentSpec, type ExperimentStatus, type SweepRequest } from '@lab/contracts';
+import { boundedMessage, toCheckpoint, type PrismaClient } from '@lab/db';
+import { Attempt } from './attempt.ts';
+import { decideClaim } from './decisions.ts';
+import type { Log } from './log.ts';
+import { DEFAULT_RUN_POLICY, type RunPolicy } from './policy.ts';
+import { changeRun, lockRun, NO_LEASE, type LockedRun, type Tx } from './run-rows.ts';
+import { storeExperiment, storeSweep, type IdempotencyInput, type Submitted } from './submission.ts';
+import type { QueuedRun, TrainingQueue } from './training-queue.ts';
+
+export type ClaimResult =
+  | { outcome: 'claimed'; attempt: Attempt }
+  /** Another attempt holds a live lease; ask again at `until`. */
+  | { outcome: 'wait'; until: Date }
+  | { outcome: 'finished'; status: ExperimentStatus }
+  | { outcome: 'gave-up'; reason: string }
+  | { outcome: 'not-found' };
+
+export type CancelOutcome = { outcome: 'cancelled' } | { outcome: 'already-finished'; status: ExperimentStatus } | { outcome: 'not-found' };
+
+export interface RunEngineDeps {
+  prisma: PrismaClient;
+  queue: TrainingQueue;
+  log: Log;
+  policy?: Partial<RunPolicy>;
+}
+
+/**
+ * The only code that changes a run's state or touches the training queue. Postgres is the record:
+ * every change commits there first (and publishes its lifecycle event in the same transaction); the
+ * queue is derived from it, best effort here and made whole by the Reconciler. Routes and the
+ * BullMQ processor are thin adapters over these methods.
+ */
+export class RunEngine {
+  readonly policy: RunPolicy;
+  private readonly prisma: PrismaClient;
+  private readonly queue: TrainingQueue;
+  private readonly log: Log;
+
+  constructor(deps: RunEngineDeps) {
+    this.prisma = deps.prisma;
+    this.queue = deps.queue;
+    this.log = deps.log;
+    this.policy = { ...DEFAULT_RUN_POLICY, ...deps.policy };
+  }
+
+  /** Stores a queued experiment; answers as soon as Postgres has it, whether or not Redis does. */
+  async submitExperiment(input: { ownerId: string; spec: ExperimentSpec; idempotency?: IdempotencyInput }): Promise<Submitted> {
+    const submitted = await this.prisma.$transaction((tx) => storeExperiment(tx, input));
+    await this.dispatch(submitted.created);
+    return submitted;
+  }
+
+  /** Stores a sweep with all its runs, queued; answers as soon as Postgres has them. */
+  async submitSweep(input: { ownerId: string; request: SweepRequest; idempotency?: IdempotencyInput }): Promise<Submitted> {
+    const submitted = await this.prisma.$transaction((tx) => storeSweep(tx, input));
+    await this.dispatch(submitted.created);
+    return submitted;
+  }
+
+  /**
+   * Adds the runs' jobs, best effort: when Redis is away or slow the runs stay queued in Postgres and
+   * the reconciler adds their jobs once it answers.
+   */
+  async dispatch(runs: readonly QueuedRun[]): Promise<void> {
+    try {
+      await this.queue.add(runs);
+    } catch (error) {
+      this.log.warn({ err: error, runs: runs.length }, 'could not queue the runs now; the reconciler will');
+    }
+  }
+
+  /**
+   * Cancels a queued or running experiment. A waiting job is removed; a worker training the run is
+   * told by the status event and stops within a batch. Cancelling twice is harmless.
+   */
+  async cancelExperiment(ownerId: string, id: string): Promise<CancelOutcome> {
+    const outcome = await this.prisma.$transaction(async (tx): Promise<CancelOutcome> => {
+      const run = await lockRun(tx, id, ownerId);
+      if (run === null) return { outcome: 'not-found' };
+      if (run.status === 'cancelled') return { outcome: 'cancelled' };
+      if (!isUnfinished(run.status)) return { outcome: 'already-finished', status: run.status };
+      await cancel(tx, run);
+      return { outcome: 'cancelled' };
+    });
+    if (outcome.outcome === 'cancelled') await this.removeJobs([id]);
+    return outcome;
+  }
+
+  /** Cancels every unfinished run of a sweep in one transaction; null when the sweep does not exist. */
+  async cancelSweep(ownerId: string, sweepId: string): Promise<{ cancelled: number } | null> {
+    const cancelled = await this.prisma.$transaction(async (tx) => {
+      const sweep = await tx.sweep.findFirst({ where: { id: sweepId, ownerId }, select: { id: true } });
+      if (sweep === null) return null;
+      const runs = await tx.experiment.findMany({
+        where: { sweepId, status: { in: [...UNFINISHED_STATUSES] } },
+        orderBy: { id: 'asc' },
+        select: { id: true },
+      });
+      const ids: string[] = [];
+      for (const { id } of runs) {
+        const run = await lockRun(tx, id, ownerId);
+        if (run === null || !isUnfinished(run.status)) continue;
+        await cancel(tx, run);
+        ids.push(id);
+      }
+      return ids;
+    });
+    if (cancelled === null) return null;
+    await this.removeJobs(cancelled);
+    return { cancelled: cancelled.length };
+  }
+
+  /**
+   * A worker asks for the run behind a job. Claims it (a fresh lease, one more attempt) unless it has
+   * finished, another attempt holds a live lease, or it has failed too often (then it is failed).
+   */
+  async claim(id: string, holder: string): Promise<ClaimResult> {
+    const token = randomUUID();
+    const claimed = await this.prisma.$transaction(async (tx) => {
+      const run = await lockRun(tx, id);
+      if (run === null) return { outcome: 'not-found' } as const;
+      const decision = decideClaim(run, run.now, this.policy);
+      switch (decision.action) {
+        case 'skip':
+          return { outcome: 'finished', status: decision.status } as const;
+        case 'wait':
+          return { outcome: 'wait', until: decision.until } as const;
+        case 'give-up':
+          await changeRun(tx, run, {
+            status: 'failed',
+            finishedAt: run.now,
+            errorMessage: boundedMessage(decision.reason),
+            failedAttempts: run.failedAttempts + 1,
+            ...NO_LEASE,
+          });
+          return { outcome: 'gave-up', reason: decision.reason } as const;
+        case 'claim': {
+          const claimedRun = await changeRun(tx, run, {
+            status: 'running',
+            attempts: run.attempts + 1,
+            failedAttempts: run.failedAttempts + (decision.previousLost ? 1 : 0),
+            leaseToken: token,
+            leaseHolder: holder,
+            leaseExpiresAt: new Date(run.now.getTime() + this.policy.leaseMs),
+            ...(run.status === 'queued' ? { startedAt: run.now } : {}),
+          });
+          const checkpoint = await tx.checkpoint.findUnique({ where: { experimentId: id } });
+          return { outcome: 'claimed', run: claimedRun, checkpoint: checkpoint === null ? null : toCheckpoint(checkpoint) } as const;
+        }
+      }
+    });
+    if (claimed.outcome !== 'claimed') return claimed;
+    return { outcome: 'claimed', attempt: new Attempt({ prisma: this.prisma, policy: this.policy, log: this.log }, token, claimed) };
+  }
+
+  /**
+   * Fails an unfinished run that no attempt holds, with a readable reason (BullMQ gave up on its job).
+   * A run whose lease is live is left to its attempt. True when the run was failed.
+   */
+  async failUnheld(id: string, reason: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const run = await lockRun(tx, id);
+      if (run === null || !isUnfinished(run.status)) return false;
+      if (run.leaseToken !== null && run.leaseExpiresAt !== null && run.leaseExpiresAt > run.now) return false;
+      await changeRun(tx, run, { status: 'failed', finishedAt: run.now, errorMessage: boundedMessage(reason), ...NO_LEASE });
+      return true;
+    });
+  }
+
+  private async removeJobs(ids: readonly string[]): Promise<void> {
+    // A job left behind is harmless: its claim finds the run finished.
+    await Promise.all(ids.map((id) => this.queue.remove(id))).catch((error: unknown) =>
+      this.log.warn({ err: error }, 'could not remove the cancelled runs\' jobs'),
+    );
+  }
+}
+
+const isUnfinished = (status: ExperimentStatus): boolean => (UNFINISHED_STATUSES as readonly ExperimentStatus[]).includes(status);
+
+/** Cancels a locked unfinished run. Its checkpoint stays, so that it can be resumed. */
+async function cancel(tx: Tx, run: LockedRun): Promise<void> {
+  await changeRun(tx, run, { status: 'cancelled', finishedAt: run.now, ...NO_LEASE });
+}

@@ -1,0 +1,80 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { TRAIN_JOB_NAME, TRAINING_QUEUE, trainJobId, trainJobOptions, type TrainJobPayload } from '@lab/contracts';
+import type { QueueJobState } from './decisions.ts';
+import type { Log } from './log.ts';
+import { withTimeout } from './timeout.ts';
+
+/**
+ * BullMQ waits for Redis indefinitely; the engine must not. A call that times out changes nothing
+ * that matters: Postgres holds the run, and the reconciler adds what is missing once Redis answers.
+ */
+const QUEUE_TIMEOUT_MS = 2_000;
+
+/** A run that wants a worker, and the tenant it belongs to (fair share orders by it). */
+export interface QueuedRun {
+  id: string;
+  ownerId: string;
+}
+
+/**
+ * The BullMQ side of the engine: one job per run, under a deterministic id, so adding it twice (two
+ * reconcilers, a retry after a timeout) is harmless. Only the run engine uses it.
+ */
+export class TrainingQueue {
+  readonly queue: Queue<TrainJobPayload>;
+  /** The queue's own connection; `ready` fires on every (re)connect. */
+  readonly redis: Redis;
+
+  constructor(options: { redisUrl: string; prefix: string; log: Log }) {
+    // Queued commands fail after a few reconnect attempts instead of holding the caller forever.
+    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
+    this.redis.on('error', (error) => options.log.debug({ err: error }, 'redis connection error'));
+    this.queue = new Queue<TrainJobPayload>(TRAINING_QUEUE, { connection: this.redis, prefix: options.prefix });
+    this.queue.on('error', (error) => options.log.debug({ err: error }, 'training queue error'));
+  }
+
+  async add(runs: readonly QueuedRun[]): Promise<void> {
+    if (runs.length === 0) return;
+    // Known to be away: fail now rather than after the timeout; the reconciler adds them on reconnect.
+    if (this.redis.status !== 'ready') throw new Error(`redis is not connected (${this.redis.status})`);
+    const jobs = runs.map((run) => ({
+      name: TRAIN_JOB_NAME,
+      data: { experimentId: run.id },
+      opts: { ...trainJobOptions, jobId: trainJobId(run.id) },
+    }));
+    await withTimeout(this.queue.addBulk(jobs), QUEUE_TIMEOUT_MS, 'redis');
+  }
+
+  /** Removes a job no worker holds (a waiting, delayed or finished one); a held job is left to its worker. */
+  async remove(runId: string): Promise<void> {
+    await withTimeout(this.queue.remove(trainJobId(runId)), QUEUE_TIMEOUT_MS, 'redis');
+  }
+
+  /** Each run's job state, and BullMQ's reason for the failed ones. */
+  async states(runIds: readonly string[]): Promise<Map<string, { state: QueueJobState; failedReason: string | null }>> {
+    const states = await withTimeout(
+      Promise.all(runIds.map((id) => this.queue.getJobState(trainJobId(id)))),
+      QUEUE_TIMEOUT_MS,
+      'redis',
+    );
+    const result = new Map<string, { state: QueueJobState; failedReason: string | null }>();
+    await Promise.all(
+      runIds.map(async (id, index) => {
+        const state = (states[index] ?? 'unknown') as QueueJobState;
+        const failedReason = state === 'failed' ? ((await this.queue.getJob(trainJobId(id)))?.failedReason ?? null) : null;
+        result.set(id, { state, failedReason });
+      }),
+    );
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}
