@@ -4,7 +4,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { setFastWasmMatMul } from './fast-wasm-matmul.ts';
+import type { NativeKernelsLoad } from '@lab/native-kernels';
+import { matMulKernelsLabel, setMatMulRoute } from './matmul-kernels.ts';
+import { setNative } from './native.ts';
+import { setSmallKernels } from './small-kernels.ts';
 import { MAX_WASM_THREADS, activateThreadedWasm } from './threaded-wasm.ts';
 
 import type { BackendPreference } from '@lab/contracts';
@@ -17,20 +20,27 @@ export interface BackendInfo {
   /** Which package provided it, e.g. '@tensorflow/tfjs-node-gpu'. */
   provider: string;
   tfjsVersion: string;
-  /** Threads one kernel may use: XNNPACK's pool size on wasm, 1 on cpu, null when the binding decides. */
+  /**
+   * Threads one kernel may use: the native GEMM's threads or XNNPACK's pool size on wasm, 1 on cpu,
+   * null when the binding decides.
+   */
   threads: number | null;
   /**
-   * Which kernels run the matmuls, the bulk of a step: 'libtensorflow' (native bindings), 'wasm-fast-matmul'
-   * (XNNPACK with transposes materialised first, see fast-wasm-matmul.ts), 'tfjs-cpu' (pure JS).
+   * Which kernels run the matmuls, the bulk of a step and the one kernel choice that changes results
+   * (the other replacements are bit-identical to tfjs'): 'libtensorflow' (native bindings),
+   * 'native-openblas-<version>-<kernel family>' (the system's OpenBLAS under the wasm backend, e.g.
+   * native-openblas-0.3.21-SkylakeX), 'wasm-fast-matmul' (XNNPACK with transposes materialised
+   * first, see fast-wasm-matmul.ts), 'tfjs-cpu' (pure JS).
    */
   kernels: string;
 }
 
 export interface BackendOptions {
   /**
-   * XNNPACK threads for the wasm backend (default 1). Above 1 the threaded SIMD build runs: results
-   * are identical, a step is faster when that many cores are free, and slower when they are not
-   * (several jobs on a machine should share its cores: threads × concurrent jobs ≤ cores).
+   * Threads for the wasm backend's matmuls (default 1): the native GEMM's when it loads, else
+   * XNNPACK's (above 1 the threaded SIMD build runs). Results are identical for any count; a step is
+   * faster when that many cores are free and slower when they are not (several jobs on a machine
+   * should share its cores: threads × concurrent jobs ≤ cores).
    */
   wasmThreads?: number;
 }
@@ -61,20 +71,49 @@ async function loadNativeBinding(): Promise<{ provider: string | null; failures:
   return { provider: null, failures };
 }
 
-/** Starts the wasm backend (the SIMD build, or the threaded SIMD one) and returns its thread count. */
-async function activateWasm(threads: number): Promise<number> {
-  if (threads > 1) {
-    const running = await activateThreadedWasm(threads);
-    setFastWasmMatMul(true);
-    return running;
+/** The native kernels addon, or why not: an optional dependency, built at install when it can be. */
+async function loadNativeKernels(): Promise<NativeKernelsLoad> {
+  let addon: typeof import('@lab/native-kernels');
+  try {
+    addon = await import('@lab/native-kernels');
+  } catch (error) {
+    return { loaded: false, mode: 'auto', reason: `@lab/native-kernels is not installed (${error instanceof Error ? error.message : String(error)})` };
   }
+  const load = addon.loadNativeKernels(addon.nativeKernelsMode());
+  if (!load.loaded && load.mode === 'required') throw new Error(`LAB_NATIVE_KERNELS=required but the native kernels do not load: ${load.reason}`);
+  return load;
+}
+
+/** The SIMD build (single-threaded), as tfjs' own loader starts it under Node. */
+async function activateSimdWasm(): Promise<void> {
   // Under Node the package's own loader reads the binaries from its folder; as shipped it never picks
   // the threaded build there (see threaded-wasm.ts for how that one starts).
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   setWasmPaths(pathToFileURL(`${wasmDir}/`).pathname);
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
-  setFastWasmMatMul(true);
-  return 1;
+}
+
+/**
+ * Starts the wasm backend with the fastest kernels that run here: the native ones, with `threads`
+ * threads per GEMM (the single-threaded SIMD build then suffices), else the fast wasm matmul (the
+ * threaded build when `threads` > 1), saying why in one line; either way with the trainer's small
+ * kernels (bit-identical to tfjs', see small-kernels.ts). Returns the threads and BackendInfo.kernels.
+ */
+async function activateWasm(threads: number): Promise<{ threads: number; kernels: string }> {
+  const native = await loadNativeKernels();
+  let running = threads;
+  if (native.loaded) {
+    await activateSimdWasm();
+    setNative({ kernels: native.kernels, openblas: native.openblas, threads });
+    setMatMulRoute('native');
+  } else {
+    console.warn(`trainer: native kernels not used (${native.reason}); matmuls run on the fast wasm path`);
+    if (threads > 1) running = await activateThreadedWasm(threads);
+    else await activateSimdWasm();
+    setMatMulRoute('fast-wasm');
+  }
+  setSmallKernels(true);
+  return { threads: running, kernels: matMulKernelsLabel(native.loaded ? 'native' : 'fast-wasm') };
 }
 
 let active: Promise<BackendInfo> | null = null;
@@ -115,7 +154,8 @@ async function selectBackend(preference: BackendPreference, wasmThreads: number)
   }
   if (preference === 'auto' || preference === 'wasm') {
     try {
-      return info('wasm', '@tensorflow/tfjs-backend-wasm', await activateWasm(wasmThreads), 'wasm-fast-matmul');
+      const wasm = await activateWasm(wasmThreads);
+      return info('wasm', '@tensorflow/tfjs-backend-wasm', wasm.threads, wasm.kernels);
     } catch (error) {
       // Threads are asked for explicitly: falling back to a slower backend would hide the failure.
       if (preference === 'wasm' || wasmThreads > 1) throw error;

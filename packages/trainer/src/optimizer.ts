@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedTensors } from '@lab/contracts';
+import { FusedAdamOptimizer } from './fused-adam.ts';
 import { decodeTensors, encodeTensors } from './serialize.ts';
 
-/** Keras' Adam defaults (β1 0.9, β2 0.999, ε 1e-7); tfjs applies ε to the bias-corrected moments. */
+/**
+ * Keras' Adam defaults (β1 0.9, β2 0.999, ε 1e-7); tfjs applies ε to the bias-corrected moments.
+ * It is tfjs' Adam, with the update fused into one kernel per variable on wasm (bit-identical).
+ */
 export function createAdam(learningRate: number): tf.AdamOptimizer {
-  return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
+  return new FusedAdamOptimizer(learningRate, 0.9, 0.999, 1e-7);
 }
 
 /** tfjs keeps β^t as running products that `setWeights` recomputes with pow(); we restore them as they were. */

@@ -10,15 +10,23 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/index.ts';
 import type { ChildReport, ChildRequest } from './backend-child.ts';
+import { skipWithoutNativeKernels } from './native-availability.ts';
 
 const CHILD = fileURLToPath(new URL('./backend-child.ts', import.meta.url));
 const run = promisify(execFile);
 
-/** Runs backend-child.ts in a fresh process; rejects with its stderr when it fails. */
-async function inChild(request: ChildRequest, env: NodeJS.ProcessEnv = process.env): Promise<ChildReport> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], { timeout: 120_000, env });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport;
+/** Runs backend-child.ts in a fresh process (with `env` over this one's); rejects with its stderr when it fails. */
+async function inChild(request: ChildRequest, env: NodeJS.ProcessEnv = {}): Promise<ChildReport & { stderr: string }> {
+  const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(request)], {
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  });
+  return { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport), stderr };
 }
+
+/** The fallback path, as on a machine where the native kernels cannot be built. */
+const WITHOUT_NATIVE = { LAB_NATIVE_KERNELS: 'off' };
+const FALLBACK_LINE = /^trainer: native kernels not used \(disabled by LAB_NATIVE_KERNELS=off\); matmuls run on the fast wasm path$/m;
 
 function isInstalled(name: string): boolean {
   try {
@@ -31,10 +39,24 @@ function isInstalled(name: string): boolean {
 const nativeInstalled = isInstalled('@tensorflow/tfjs-node') || isInstalled('@tensorflow/tfjs-node-gpu');
 
 describe('initBackend', () => {
-  it('selects wasm, single-threaded by default, and reports it', async () => {
-    const report = await inChild({ preference: 'wasm' });
+  it('without the native kernels selects wasm on the fast wasm matmul, single-threaded by default, and says why in one line', async () => {
+    const report = await inChild({ preference: 'wasm' }, WITHOUT_NATIVE);
     assert.equal(report.activeBackend, 'wasm');
     assert.deepEqual(report.info, { backend: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', tfjsVersion: tf.version_core, threads: 1, kernels: 'wasm-fast-matmul' });
+    assert.match(report.stderr, FALLBACK_LINE);
+    assert.equal(report.stderr.match(/native kernels not used/g)?.length, 1);
+  });
+
+  it('with the native kernels selects wasm on OpenBLAS, names the library and its kernel family, and logs nothing', { skip: skipWithoutNativeKernels }, async () => {
+    const report = await inChild({ preference: 'wasm', wasmThreads: 2 });
+    assert.equal(report.activeBackend, 'wasm');
+    assert.equal(report.info.threads, 2);
+    assert.match(report.info.kernels, /^native-openblas-\d+\.\d+\.\d+-\w+$/);
+    assert.doesNotMatch(report.stderr, /native kernels not used/);
+  });
+
+  it('rejects an unknown LAB_NATIVE_KERNELS value, naming the variable', async () => {
+    await assert.rejects(inChild({ preference: 'wasm' }, { LAB_NATIVE_KERNELS: 'sometimes' }), /LAB_NATIVE_KERNELS must be auto, off or required, got "sometimes"/);
   });
 
   it('selects cpu when asked', async () => {
@@ -86,10 +108,10 @@ describe('initBackend', () => {
     }
   });
 
-  it('runs the threaded wasm build with the asked threads: same metrics as one thread, no leak, and the process exits', async () => {
+  it('without the native kernels runs the threaded wasm build with the asked threads: same metrics as one thread, no leak, and the process exits', async () => {
     const [single, threaded] = await Promise.all([
-      inChild({ preference: 'wasm', train: true }),
-      inChild({ preference: 'wasm', wasmThreads: 2, train: true }),
+      inChild({ preference: 'wasm', train: true }, WITHOUT_NATIVE),
+      inChild({ preference: 'wasm', wasmThreads: 2, train: true }, WITHOUT_NATIVE),
     ]);
     assert.equal(threaded.info.threads, 2);
     assert.equal(threaded.activeBackend, 'wasm');
@@ -99,5 +121,29 @@ describe('initBackend', () => {
     for (const report of [single, threaded]) {
       assert.ok(report.dataBuffersPerEpoch!.every((count) => count === report.dataBuffersPerEpoch![0]), `${report.dataBuffersPerEpoch}`);
     }
+  });
+
+  it('on the native kernels trains to the same bits with 1 and 2 GEMM threads, close to the fallback path, without leaks', { skip: skipWithoutNativeKernels }, async () => {
+    const [single, threaded, fallback] = await Promise.all([
+      inChild({ preference: 'wasm', train: true }),
+      inChild({ preference: 'wasm', wasmThreads: 2, train: true }),
+      inChild({ preference: 'wasm', train: true }, WITHOUT_NATIVE),
+    ]);
+    assert.match(single.info.kernels, /^native-openblas-/);
+    assert.equal(fallback.info.kernels, 'wasm-fast-matmul');
+    // Each GEMM is cut into the same blocks whatever the thread count: identical results.
+    assert.equal(single.epochs!.length, 3);
+    assert.deepEqual(threaded.epochs, single.epochs);
+    for (const report of [single, threaded]) {
+      assert.ok(report.dataBuffersPerEpoch!.every((count) => count === report.dataBuffersPerEpoch![0]), `${report.dataBuffersPerEpoch}`);
+    }
+    // Another summation order of the same products: float32 rounding apart, after 3 epochs of training.
+    single.epochs!.forEach((epoch, i) => {
+      const other = fallback.epochs![i]!;
+      for (const key of ['loss', 'crossEntropy', 'penalty', 'valLoss', 'valCrossEntropy', 'valPenalty'] as const) {
+        assert.ok(Math.abs(epoch[key] - other[key]) <= 1e-4 * Math.abs(other[key]), `epoch ${epoch.epoch} ${key}: ${epoch[key]} vs ${other[key]}`);
+      }
+      for (const key of ['accuracy', 'valAccuracy'] as const) assert.ok(Math.abs(epoch[key] - other[key]) <= 0.01, `epoch ${epoch.epoch} ${key}`);
+    });
   });
 });

@@ -1,0 +1,302 @@
+// Kernels for the tfjs wasm backend that run natively over its heap (float32 memory JavaScript
+// owns): sgemm from the system's OpenBLAS, and two small kernels a training step calls often.
+// Results are written in place, so no operand or result is copied. Compiled without FMA contraction
+// or fast-math: every float operation rounds as the wasm kernels' do.
+#define _GNU_SOURCE
+#include <cblas.h>
+#include <dlfcn.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <node_api.h>
+
+#define CHECK(call)                                                            \
+  do {                                                                         \
+    if ((call) != napi_ok) {                                                   \
+      napi_throw_error(env, NULL, "native-kernels: N-API call failed: " #call); \
+      return NULL;                                                             \
+    }                                                                          \
+  } while (0)
+
+enum { ACTIVATION_LINEAR = 0, ACTIVATION_RELU = 1 };
+
+// OpenBLAS is opened at run time rather than linked, so that its kernel family can be chosen before
+// it initialises (it reads OPENBLAS_CORETYPE once, when loaded).
+static struct {
+  __typeof__(cblas_sgemm)* sgemm;
+  __typeof__(openblas_set_num_threads)* set_num_threads;
+  __typeof__(openblas_get_config)* get_config;
+  __typeof__(openblas_get_corename)* get_corename;
+  const char* error;
+} blas;
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+
+/*
+ * OpenBLAS 0.3.21 identifies CPUs by model number; one it does not know (e.g. a recent Xeon in a VM)
+ * gets its SSE3 "Prescott" kernels, ~5x slower than the AVX-512 ones. Unless the user chose a family,
+ * pick it from the instruction sets the CPU reports; these kernels run on any CPU that has them.
+ */
+static void choose_core(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (getenv("OPENBLAS_CORETYPE") != NULL) return;
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd")) {
+    setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+  } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    setenv("OPENBLAS_CORETYPE", "Haswell", 0);
+  }
+#endif
+}
+
+static void open_blas(void) {
+  choose_core();
+  // Each call is single-threaded (see sgemm): no pool of OpenBLAS threads is needed.
+  setenv("OPENBLAS_NUM_THREADS", "1", 0);
+  void* library = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+  if (library == NULL) {
+    blas.error = dlerror();
+    return;
+  }
+  blas.sgemm = (__typeof__(blas.sgemm))dlsym(library, "cblas_sgemm");
+  blas.set_num_threads = (__typeof__(blas.set_num_threads))dlsym(library, "openblas_set_num_threads");
+  blas.get_config = (__typeof__(blas.get_config))dlsym(library, "openblas_get_config");
+  blas.get_corename = (__typeof__(blas.get_corename))dlsym(library, "openblas_get_corename");
+  if (blas.sgemm == NULL || blas.set_num_threads == NULL || blas.get_config == NULL || blas.get_corename == NULL) {
+    blas.error = "libopenblas.so.0 lacks cblas_sgemm or the openblas_* functions";
+    return;
+  }
+  blas.set_num_threads(1);
+}
+
+static napi_value throw_range(napi_env env, const char* message) {
+  napi_throw_range_error(env, NULL, message);
+  return NULL;
+}
+
+// Whether [offset, offset + count) lies inside a heap of `length` floats.
+static int inside(int64_t offset, int64_t count, size_t length) {
+  return offset >= 0 && count >= 0 && (uint64_t)(offset + count) <= (uint64_t)length;
+}
+
+// Reads a Float32Array argument (the heap) and `count` integer arguments after it.
+static float* heap_and_integers(napi_env env, napi_value* args, size_t count, int64_t* values, size_t* length) {
+  napi_typedarray_type type;
+  void* data;
+  if (napi_get_typedarray_info(env, args[0], &type, length, &data, NULL, NULL) != napi_ok || type != napi_float32_array) {
+    throw_range(env, "native-kernels: the heap must be a Float32Array");
+    return NULL;
+  }
+  for (size_t i = 0; i < count; i++) {
+    if (napi_get_value_int64(env, args[i + 1], &values[i]) != napi_ok) {
+      throw_range(env, "native-kernels: expected integer arguments after the heap");
+      return NULL;
+    }
+  }
+  return data;
+}
+
+/*
+ * The product is cut into blocks of ROWS_PER_BLOCK output rows (fewer in the last) whatever the
+ * thread count, and each block is one single-threaded OpenBLAS call: the threads only share out the
+ * blocks. So every output is computed by the same call on the same operands for any number of threads,
+ * and results are bit-identical across thread counts (OpenBLAS's own threading changes how it blocks
+ * the inner dimension, and so the last bits, from one thread count to another).
+ */
+#define ROWS_PER_BLOCK 128
+#define MAX_THREADS 64
+
+struct gemm_job {
+  float* heap;
+  int64_t batch, m, n, k, a_offset, a_stride, b_offset, b_stride, c_offset, bias_offset, activation;
+  int trans_a, trans_b;
+  int64_t blocks_per_matrix;
+  atomic_int_fast64_t next_block;
+};
+
+static void run_block(struct gemm_job* job, int64_t block) {
+  const int64_t p = block / job->blocks_per_matrix;
+  const int64_t first_row = (block % job->blocks_per_matrix) * ROWS_PER_BLOCK;
+  const int64_t rows = job->m - first_row < ROWS_PER_BLOCK ? job->m - first_row : ROWS_PER_BLOCK;
+  const int64_t m = job->m, n = job->n, k = job->k;
+  // Row-major op(A) rows first_row.. : A's rows when plain, A's columns (leading dimension m) when transposed.
+  const float* a = job->heap + job->a_offset + p * job->a_stride + (job->trans_a ? first_row : first_row * k);
+  const float* b = job->heap + job->b_offset + p * job->b_stride;
+  float* c = job->heap + job->c_offset + p * m * n + first_row * n;
+  blas.sgemm(CblasRowMajor, job->trans_a ? CblasTrans : CblasNoTrans, job->trans_b ? CblasTrans : CblasNoTrans, (int)rows,
+             (int)n, (int)k, 1.0f, a, job->trans_a ? (int)m : (int)k, b, job->trans_b ? (int)k : (int)n, 0.0f, c, (int)n);
+  if (job->bias_offset == -1 && job->activation == ACTIVATION_LINEAR) return;
+  const float* bias = job->bias_offset == -1 ? NULL : job->heap + job->bias_offset;
+  for (int64_t i = 0; i < rows; i++) {
+    float* row = c + i * n;
+    if (bias != NULL) {
+      for (int64_t j = 0; j < n; j++) row[j] += bias[j];
+    }
+    if (job->activation == ACTIVATION_RELU) {
+      for (int64_t j = 0; j < n; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+    }
+  }
+}
+
+static void* run_blocks(void* argument) {
+  struct gemm_job* job = argument;
+  const int64_t blocks = job->batch * job->blocks_per_matrix;
+  for (int64_t block; (block = atomic_fetch_add(&job->next_block, 1)) < blocks;) run_block(job, block);
+  return NULL;
+}
+
+/*
+ * sgemm(heap, batch, m, n, k, transposeA, transposeB, aOffset, aStride, bOffset, bStride, cOffset,
+ *       biasOffset, activation, threads)
+ * For p in 0..batch: C_p = act(op(A_p) · op(B_p) + bias), all row-major and contiguous, where
+ * X_p starts at xOffset + p × xStride floats of `heap` (a Float32Array; stride 0 broadcasts),
+ * op(A_p) is m×k, op(B_p) is k×n, C_p is m×n (stride m·n), bias has n floats (biasOffset −1: none),
+ * activation 0 is linear and 1 relu. Returns when the product is written.
+ */
+static napi_value sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value args[15];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 15) return throw_range(env, "native-kernels: sgemm takes 15 arguments");
+  int64_t v[14];
+  size_t length;
+  float* heap = heap_and_integers(env, args, 14, v, &length);
+  if (heap == NULL) return NULL;
+  struct gemm_job job = {
+      .heap = heap, .batch = v[0], .m = v[1], .n = v[2], .k = v[3], .trans_a = v[4] != 0, .trans_b = v[5] != 0,
+      .a_offset = v[6], .a_stride = v[7], .b_offset = v[8], .b_stride = v[9], .c_offset = v[10], .bias_offset = v[11],
+      .activation = v[12],
+  };
+  const int64_t threads = v[13];
+  const int64_t batch = job.batch, m = job.m, n = job.n, k = job.k;
+  if (batch < 1 || m < 1 || n < 1 || k < 1 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
+    return throw_range(env, "native-kernels: dimensions must be positive 32-bit integers");
+  }
+  if (job.a_stride < 0 || job.b_stride < 0) return throw_range(env, "native-kernels: strides must be ≥ 0");
+  if (job.activation != ACTIVATION_LINEAR && job.activation != ACTIVATION_RELU) {
+    return throw_range(env, "native-kernels: activation must be 0 (linear) or 1 (relu)");
+  }
+  if (threads < 1 || threads > MAX_THREADS) return throw_range(env, "native-kernels: threads must be in 1..64");
+  if (!inside(job.a_offset, (batch - 1) * job.a_stride + m * k, length) ||
+      !inside(job.b_offset, (batch - 1) * job.b_stride + k * n, length) || !inside(job.c_offset, batch * m * n, length) ||
+      (job.bias_offset != -1 && !inside(job.bias_offset, n, length))) {
+    return throw_range(env, "native-kernels: an operand lies outside the heap");
+  }
+
+  job.blocks_per_matrix = (m + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;
+  atomic_init(&job.next_block, 0);
+  const int64_t blocks = batch * job.blocks_per_matrix;
+  const int64_t helpers = (threads < blocks ? threads : blocks) - 1;
+  pthread_t started[MAX_THREADS];
+  int64_t running = 0;
+  // A helper that cannot start leaves its blocks to the others: the result is the same.
+  while (running < helpers && pthread_create(&started[running], NULL, run_blocks, &job) == 0) running++;
+  run_blocks(&job);
+  for (int64_t i = 0; i < running; i++) pthread_join(started[i], NULL);
+  return NULL;
+}
+
+/*
+ * columnSums(heap, rows, columns, xOffset, outOffset): out[j] = Σ_i x[i][j], adding the rows in
+ * order (each column's terms in the order the wasm Sum kernel adds them, so the sums are the same).
+ */
+static napi_value column_sums(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 5) return throw_range(env, "native-kernels: columnSums takes 5 arguments");
+  int64_t v[4];
+  size_t length;
+  float* heap = heap_and_integers(env, args, 4, v, &length);
+  if (heap == NULL) return NULL;
+  const int64_t rows = v[0], columns = v[1];
+  if (rows < 1 || columns < 1) return throw_range(env, "native-kernels: rows and columns must be ≥ 1");
+  if (!inside(v[2], rows * columns, length) || !inside(v[3], columns, length)) {
+    return throw_range(env, "native-kernels: an operand lies outside the heap");
+  }
+  const float* restrict x = heap + v[2];
+  float* restrict out = heap + v[3];
+  for (int64_t j = 0; j < columns; j++) out[j] = 0.0f;
+  for (int64_t i = 0; i < rows; i++) {
+    const float* restrict row = x + i * columns;
+    for (int64_t j = 0; j < columns; j++) out[j] += row[j];
+  }
+  return NULL;
+}
+
+/*
+ * adam(heap, size, valueOffset, gradientOffset, mOffset, vOffset, newValueOffset, newMOffset,
+ *      newVOffset, coefficients) — Adam's update of one variable as tfjs computes it, operation by
+ * operation: m' = m·β1 + g·(1−β1), v' = v·β2 + g²·(1−β2), w' = (m'/c1) / (√(v'/c2) + ε) · (−lr) + w,
+ * where coefficients is a Float32Array [β1, β2, 1−β1, 1−β2, ε, −lr, c1, c2] (c = 1 − β^t).
+ */
+static napi_value adam(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value args[10];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 10) return throw_range(env, "native-kernels: adam takes 10 arguments");
+  int64_t v[8];
+  size_t length;
+  float* heap = heap_and_integers(env, args, 8, v, &length);
+  if (heap == NULL) return NULL;
+  napi_typedarray_type type;
+  size_t count;
+  void* data;
+  if (napi_get_typedarray_info(env, args[9], &type, &count, &data, NULL, NULL) != napi_ok || type != napi_float32_array ||
+      count != 8) {
+    return throw_range(env, "native-kernels: adam's coefficients must be a Float32Array of 8");
+  }
+  const float* c = data;
+  const float beta1 = c[0], beta2 = c[1], one_minus_beta1 = c[2], one_minus_beta2 = c[3], epsilon = c[4], step = c[5],
+              correction1 = c[6], correction2 = c[7];
+  const int64_t size = v[0];
+  if (size < 1) return throw_range(env, "native-kernels: size must be ≥ 1");
+  for (int i = 1; i < 8; i++) {
+    if (!inside(v[i], size, length)) return throw_range(env, "native-kernels: an operand lies outside the heap");
+  }
+  const float* restrict w = heap + v[1];
+  const float* restrict g = heap + v[2];
+  const float* restrict m0 = heap + v[3];
+  const float* restrict v0 = heap + v[4];
+  float* restrict w1 = heap + v[5];
+  float* restrict m1 = heap + v[6];
+  float* restrict v1 = heap + v[7];
+  for (int64_t i = 0; i < size; i++) {
+    const float grad = g[i];
+    const float first = m0[i] * beta1 + grad * one_minus_beta1;
+    const float second = v0[i] * beta2 + (grad * grad) * one_minus_beta2;
+    m1[i] = first;
+    v1[i] = second;
+    w1[i] = ((first / correction1) / (sqrtf(second / correction2) + epsilon)) * step + w[i];
+  }
+  return NULL;
+}
+
+static napi_value describe(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result, config, core;
+  CHECK(napi_create_object(env, &result));
+  CHECK(napi_create_string_utf8(env, blas.get_config(), NAPI_AUTO_LENGTH, &config));
+  CHECK(napi_create_string_utf8(env, blas.get_corename(), NAPI_AUTO_LENGTH, &core));
+  CHECK(napi_set_named_property(env, result, "config", config));
+  CHECK(napi_set_named_property(env, result, "core", core));
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  pthread_once(&blas_once, open_blas);
+  if (blas.error != NULL) {
+    napi_throw_error(env, NULL, blas.error);
+    return NULL;
+  }
+  const napi_property_descriptor properties[] = {
+      {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adam", NULL, adam, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"describe", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) return NULL;
+  return exports;
+}
