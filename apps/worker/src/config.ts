@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { BACKEND_PREFERENCES, parseEnv, serviceEnvShape, type LogLevel } from '@lab/contracts';
 import { DEFAULT_RUN_POLICY } from '@lab/runs';
@@ -8,8 +9,11 @@ const workerEnvSchema = z.object({
   /** Jobs trained at once by this process, each in its own thread. More processes scale further. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   TFJS_BACKEND: z.enum(BACKEND_PREFERENCES).default('auto'),
-  /** XNNPACK threads per run on the wasm backend; keep WORKER_CONCURRENCY × threads ≤ free cores. */
-  TFJS_WASM_THREADS: z.coerce.number().int().min(1).max(8).default(1),
+  /**
+   * Threads per run for the wasm backend's matmuls (the native GEMM's, else XNNPACK's; same results for
+   * any count). `auto`: the cores this process may use, shared between its concurrent runs.
+   */
+  TFJS_WASM_THREADS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(8)]).default('auto'),
   /**
    * How long a job's lock and a run's lease live without renewal: after a crash, its run is taken over
    * this much later (the lease is renewed three times per period while the run trains).
@@ -39,7 +43,13 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     queuePrefix: settings.QUEUE_PREFIX,
     logLevel: settings.LOG_LEVEL,
     concurrency: settings.WORKER_CONCURRENCY,
-    backend: { preference: settings.TFJS_BACKEND, wasmThreads: settings.TFJS_WASM_THREADS },
+    backend: {
+      preference: settings.TFJS_BACKEND,
+      wasmThreads:
+        settings.TFJS_WASM_THREADS === 'auto'
+          ? Math.max(1, Math.min(8, Math.floor(availableParallelism() / settings.WORKER_CONCURRENCY)))
+          : settings.TFJS_WASM_THREADS,
+    },
     jobLockMs: settings.JOB_LOCK_MS,
     maxFailedAttempts: settings.RUN_MAX_FAILED_ATTEMPTS,
     reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,

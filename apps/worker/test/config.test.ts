@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { loadWorkerConfig } from '../src/config.ts';
 
@@ -13,7 +14,7 @@ describe('loadWorkerConfig', () => {
       queuePrefix: 'lab',
       logLevel: 'info',
       concurrency: 1,
-      backend: { preference: 'auto', wasmThreads: 1 },
+      backend: { preference: 'auto', wasmThreads: Math.min(8, availableParallelism()) },
       jobLockMs: 30_000,
       maxFailedAttempts: 8,
       reconcileIntervalMs: 5_000,
@@ -28,6 +29,14 @@ describe('loadWorkerConfig', () => {
     assert.equal(config.queuePrefix, 'x:y');
     assert.equal(config.maxFailedAttempts, 3);
     assert.equal(config.reconcileIntervalMs, 1_000);
+  });
+
+  it('gives each concurrent run its share of the cores by default', () => {
+    const cores = availableParallelism();
+    assert.equal(loadWorkerConfig({ DATABASE_URL, WORKER_CONCURRENCY: String(cores) }).backend.wasmThreads, 1);
+    assert.equal(loadWorkerConfig({ DATABASE_URL, WORKER_CONCURRENCY: String(2 * cores) }).backend.wasmThreads, 1);
+    assert.equal(loadWorkerConfig({ DATABASE_URL, TFJS_WASM_THREADS: 'auto' }).backend.wasmThreads, Math.min(8, cores));
+    assert.throws(() => loadWorkerConfig({ DATABASE_URL, TFJS_WASM_THREADS: 'many' }), /TFJS_WASM_THREADS/);
   });
 
   it('names every invalid variable in one error', () => {
