@@ -20,8 +20,8 @@ describe('crash recovery with real worker processes', () => {
   let referenceResults: Experiment['results'];
 
   const api = () => request(stack.app.server);
-  const startWorker = () => {
-    const worker = spawnWorker(workerEnv);
+  const startWorker = (env: Record<string, string> = {}) => {
+    const worker = spawnWorker({ ...workerEnv, ...env });
     workers.push(worker);
     return worker;
   };
@@ -43,14 +43,27 @@ describe('crash recovery with real worker processes', () => {
   /** `resumeAfterEpoch` of every attempt a worker logged for the experiment. */
   const resumePoints = (worker: WorkerProcess, id: string) =>
     worker.logs().filter((line) => line.experimentId === id && line.msg === 'training started').map((line) => line.resumeAfterEpoch);
-  /** Waits until `worker` has stored an epoch of experiment `id` (polling its log closely). */
-  const firstEpochStoredBy = async (worker: WorkerProcess, id: string): Promise<void> => {
+  /** The run's row as the engine keeps it: who holds its lease, how far it got. */
+  const runRow = (id: string) =>
+    stack.app.prisma.experiment.findUniqueOrThrow({ where: { id }, select: { leaseHolder: true, epochsDone: true, attempts: true, status: true } });
+  /** Waits (polling Postgres closely) until `worker` holds the run: it has claimed it. Returns the epochs stored then. */
+  const claimedBy = async (worker: WorkerProcess, id: string): Promise<number> => {
     const deadline = Date.now() + 120_000;
     for (;;) {
-      if (worker.logs().some((line) => line.experimentId === id && line.msg === 'epoch stored')) return;
-      if (Date.now() > deadline) throw new Error('timed out waiting for the worker to store an epoch');
+      const row = await runRow(id);
+      if (row.leaseHolder === worker.holder) return row.epochsDone;
+      if (row.status !== 'running' && row.status !== 'queued') throw new Error(`the run is ${row.status}`);
+      if (Date.now() > deadline) throw new Error('timed out waiting for the worker to claim the run');
       await sleep(10);
     }
+  };
+  /** Waits until `worker` has claimed the run and stored an epoch of its own. */
+  const firstEpochStoredBy = async (worker: WorkerProcess, id: string): Promise<void> => {
+    const atClaim = await claimedBy(worker, id);
+    await waitFor(async () => {
+      const row = await runRow(id);
+      return row.leaseHolder === worker.holder && row.epochsDone > atClaim ? true : undefined;
+    }, 'the worker to store an epoch');
   };
   const attempts = async (id: string) =>
     (await stack.app.prisma.experiment.findUniqueOrThrow({ where: { id }, select: { attempts: true } })).attempts;
@@ -127,6 +140,25 @@ describe('crash recovery with real worker processes', () => {
     assert.deepEqual(done.results, referenceResults);
     assert.deepEqual(resumePoints(second, id), [handedBack], 'the new worker resumed after the last stored epoch');
     await second.kill('SIGTERM');
+  });
+
+  it('a run that kills its worker process on every attempt ends failed, with the reason, after a bounded number', async () => {
+    const maxFailedAttempts = 3;
+    const id = await submit();
+    for (let attempt = 1; attempt <= maxFailedAttempts; attempt++) {
+      const worker = startWorker({ RUN_MAX_FAILED_ATTEMPTS: String(maxFailedAttempts) });
+      await claimedBy(worker, id);
+      await worker.kill('SIGKILL');
+    }
+    const judge = startWorker({ RUN_MAX_FAILED_ATTEMPTS: String(maxFailedAttempts) });
+    const failed = await waitFor(async () => {
+      const current = await experiment(id);
+      return current.status === 'failed' ? current : undefined;
+    }, 'the run to be given up');
+    assert.match(failed.error ?? '', /^Gave up after 3 failed attempts; the last one ended without a result: the worker process training it stopped/);
+    assert.equal(failed.attempts, maxFailedAttempts, 'no attempt after the bound');
+    assert.ok((await history(id)).length < spec.epochs);
+    await judge.kill('SIGTERM');
   });
 
   it('a run that cannot fit fails once, without retries, with the reason stored and shown by the API', async () => {

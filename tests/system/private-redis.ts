@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,8 @@ export interface PrivateRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port and data folder, and waits until it answers. */
   start(): Promise<void>;
+  /** Restarts it with its data gone, as a Redis that keeps nothing on disk (or a failover) loses it. */
+  restartEmpty(): Promise<void>;
   /** Stops it for good and removes its data. */
   close(): Promise<void>;
 }
@@ -51,6 +53,11 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     url,
     stop,
     start,
+    restartEmpty: async () => {
+      await stop();
+      for (const file of await readdir(dir)) await rm(join(dir, file), { recursive: true, force: true });
+      await start();
+    },
     close: async () => {
       await stop();
       process.removeListener('exit', killOnExit);

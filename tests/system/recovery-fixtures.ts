@@ -12,5 +12,5 @@ export const allEpochs = Array.from({ length: recoverySpec.epochs }, (_, i) => i
 /** A history without wall times: what must be identical to an uninterrupted run on the same backend. */
 export const withoutDurations = (epochs: EpochMetrics[]) => epochs.map(({ durationMs: _, ...metrics }) => metrics);
 
-/** Worker settings for the tests: a short lock, so a dead worker's job is handed on within seconds. */
-export const RECOVERY_WORKER_ENV = { TFJS_BACKEND: 'wasm', JOB_LOCK_MS: '2000', CANCEL_POLL_MS: '100' };
+/** Worker settings for the tests: a short lock and lease, so a dead worker's run is taken over within seconds. */
+export const RECOVERY_WORKER_ENV = { TFJS_BACKEND: 'wasm', JOB_LOCK_MS: '2000' };

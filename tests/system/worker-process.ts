@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { leaseHolderName } from '../../apps/worker/src/training-worker.ts';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../apps/worker/src/main.ts', import.meta.url));
 
 /** A real worker process (`node --import tsx apps/worker/src/main.ts`), as production runs it. */
 export interface WorkerProcess {
   readonly child: ChildProcess;
+  /** The name its leases carry (`experiments.lease_holder` while it trains a run). */
+  readonly holder: string;
   /** Resolves when the process has exited, with its code or the signal that ended it. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The process's JSON log lines so far (pino), parsed. */
@@ -32,6 +35,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   void exited.then(() => process.removeListener('exit', killOnExit));
   return {
     child,
+    holder: leaseHolderName(child.pid ?? -1),
     exited,
     logs: () =>
       output

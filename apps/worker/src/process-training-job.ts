@@ -62,7 +62,7 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
     signal: AbortSignal | undefined,
     postpone: (at: number) => Promise<never>,
   ): Promise<TrainingJobResult> {
-    const claim = await engine.claim(experimentId, deps.holder);
+    const claim = await engine.claim(experimentId, deps.holder, trainingInfeasibility);
     switch (claim.outcome) {
       case 'not-found':
         throw new UnrecoverableError(`experiment ${experimentId} does not exist`);
@@ -72,6 +72,9 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
       case 'gave-up':
         jobLog.error({ reason: claim.reason }, 'run failed: too many failed attempts');
         return { outcome: 'skipped', epochs: 0 };
+      case 'rejected':
+        // Fails the job too, so that the queue shows it failed, once, with the reason.
+        throw new UnrecoverableError(claim.reason);
       case 'wait':
         jobLog.info({ until: claim.until }, 'another attempt holds the run; trying again when its lease would expire');
         return postpone(claim.until.getTime() + 100);
@@ -79,11 +82,6 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
         break;
     }
     const { attempt } = claim;
-    const infeasible = trainingInfeasibility(attempt.spec);
-    if (infeasible !== null) {
-      await attempt.fail(new Error(infeasible), { final: true });
-      throw new UnrecoverableError(infeasible);
-    }
     jobLog.info({ resumeAfterEpoch: attempt.checkpoint?.epoch ?? 0, attempt: attempt.number }, 'training started');
     return train(attempt, jobLog, signal, postpone);
   }

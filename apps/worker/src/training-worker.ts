@@ -26,6 +26,9 @@ export interface TrainingWorker {
  */
 const MAX_STALLED_COUNT = 50;
 
+/** How a worker process names itself in the leases it holds (what an operator sees holding a run). */
+export const leaseHolderName = (pid: number = process.pid): string => `${hostname()}:${pid}`;
+
 /**
  * A worker process's part of the system: the BullMQ worker that trains runs (each in its own thread),
  * the run engine it reports to, the reconciler (every process runs one), and the run-event listener
@@ -49,7 +52,7 @@ export function createTrainingWorker(
   const runEvents = new RunEventListener(config.databaseUrl, log);
   const processor = createTrainingProcessor({
     engine,
-    holder: `${hostname()}:${process.pid}`,
+    holder: leaseHolderName(),
     backend: config.backend,
     dataset: deps.dataset,
     log,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UNFINISHED_STATUSES, type ExperimentSpec, type ExperimentStatus, type SweepRequest } from '@lab/contracts';
+import { UNFINISHED_STATUSES, type ExperimentSpec, type ExperimentStatus, type ResolvedExperimentSpec, type SweepRequest } from '@lab/contracts';
 import { boundedMessage, toCheckpoint, type PrismaClient } from '@lab/db';
 import { Attempt } from './attempt.ts';
 import { decideClaim } from './decisions.ts';
@@ -15,6 +15,8 @@ export type ClaimResult =
   | { outcome: 'wait'; until: Date }
   | { outcome: 'finished'; status: ExperimentStatus }
   | { outcome: 'gave-up'; reason: string }
+  /** The worker's vetting refused the run (it cannot be trained at all): it is failed, never claimed. */
+  | { outcome: 'rejected'; reason: string }
   | { outcome: 'not-found' };
 
 export type CancelOutcome = { outcome: 'cancelled' } | { outcome: 'already-finished'; status: ExperimentStatus } | { outcome: 'not-found' };
@@ -93,11 +95,12 @@ export class RunEngine {
     const cancelled = await this.prisma.$transaction(async (tx) => {
       const sweep = await tx.sweep.findFirst({ where: { id: sweepId, ownerId }, select: { id: true } });
       if (sweep === null) return null;
-      const runs = await tx.experiment.findMany({
-        where: { sweepId, status: { in: [...UNFINISHED_STATUSES] } },
-        orderBy: { id: 'asc' },
-        select: { id: true },
-      });
+      // Every run's row is locked before the sweep's (as every other change does: run, then sweep), so a
+      // worker storing an epoch of one of these runs meanwhile waits or goes first, never deadlocks.
+      const runs = await tx.$queryRaw<{ id: string }[]>`
+        SELECT "id" FROM "experiments"
+        WHERE "sweep_id" = ${sweepId}::uuid AND "status" IN ('queued', 'running')
+        ORDER BY "id" FOR UPDATE`;
       const ids: string[] = [];
       for (const { id } of runs) {
         const run = await lockRun(tx, id, ownerId);
@@ -115,13 +118,19 @@ export class RunEngine {
   /**
    * A worker asks for the run behind a job. Claims it (a fresh lease, one more attempt) unless it has
    * finished, another attempt holds a live lease, or it has failed too often (then it is failed).
+   * `vet` says why a spec can never be trained (e.g. it cannot fit in memory); such a run fails at once.
    */
-  async claim(id: string, holder: string): Promise<ClaimResult> {
+  async claim(id: string, holder: string, vet: (spec: ResolvedExperimentSpec) => string | null = () => null): Promise<ClaimResult> {
     const token = randomUUID();
     const claimed = await this.prisma.$transaction(async (tx) => {
       const run = await lockRun(tx, id);
       if (run === null) return { outcome: 'not-found' } as const;
       const decision = decideClaim(run, run.now, this.policy);
+      const refusal = decision.action === 'claim' ? vet(run.spec) : null;
+      if (refusal !== null) {
+        await changeRun(tx, run, { status: 'failed', finishedAt: run.now, errorMessage: boundedMessage(refusal), ...NO_LEASE });
+        return { outcome: 'rejected', reason: refusal } as const;
+      }
       switch (decision.action) {
         case 'skip':
           return { outcome: 'finished', status: decision.status } as const;
