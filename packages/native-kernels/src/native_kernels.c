@@ -105,7 +105,9 @@ static float* heap_and_integers(napi_env env, napi_value* args, size_t count, in
  * and results are bit-identical across thread counts (OpenBLAS's own threading changes how it blocks
  * the inner dimension, and so the last bits, from one thread count to another).
  */
-#define ROWS_PER_BLOCK 128
+// 256 rows: within 5 % of one unblocked call on one thread, and the fastest split on two
+// (docs/benchmarks.md).
+#define ROWS_PER_BLOCK 256
 #define MAX_THREADS 64
 
 struct gemm_job {

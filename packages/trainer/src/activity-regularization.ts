@@ -39,15 +39,28 @@ export class ActivityRegularization extends layers.Layer {
     if (activation === undefined) throw new Error('ActivityRegularization expects one input tensor');
     tf.dispose(this.lastPenalties ?? []);
     const batch = activation.shape[0] ?? 1;
-    this.lastPenalties =
-      this.lambda === 0
-        ? null
-        : tf.keep(tf.mul(this.lambda, tf.sum(tf.square(tf.reshape(activation, [batch, -1])), 1)) as tf.Tensor1D);
+    this.lastPenalties = this.lambda === 0 ? null : tf.keep(this.penaltiesOf(tf.reshape(activation, [batch, -1]) as tf.Tensor2D));
     this.lastBatchSize = batch;
     return activation;
   }
 
   private lastBatchSize = 0;
+
+  /**
+   * λ·Σa² per row, with its gradient written out: 2λ·a scaled by each row's incoming gradient. tfjs'
+   * own gradient of sum() multiplies by a tensor of ones that it fills in JavaScript and copies to
+   * the backend (a batch × units pass each way, every step); this one multiplies the same float32
+   * factors in the same order, so the gradient is bit-identical.
+   */
+  private readonly penaltiesOf = tf.customGrad<tf.Tensor1D>((...inputs) => {
+    const [a, save] = inputs as [tf.Tensor2D, tf.GradSaveFunc];
+    save([a]);
+    return {
+      value: tf.mul(this.lambda, tf.sum(tf.square(a), 1)),
+      // tfjs: d(λ·s) = dy·λ; d(sum) = that per row × ones; d(a²) = that × (a·2).
+      gradFunc: (dy, [saved]) => tf.mul(tf.reshape(tf.mul(dy, this.lambda), [-1, 1]), tf.mul(saved!, 2)),
+    };
+  });
 
   /** λ·Σa² over the latest call's batch (a scalar); exactly 0 when λ = 0. */
   penalty(): tf.Scalar {

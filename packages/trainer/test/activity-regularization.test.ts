@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32 } from '@lab/contracts';
 import { ActivityRegularization, buildModel, initBackend, loadModel, regularizationLayers, serializeModel } from '../src/index.ts';
 
 before(async () => {
@@ -31,6 +32,22 @@ describe('ActivityRegularization', () => {
     assert.deepEqual(Array.from(y.dataSync()), [5, -6, 7]);
     assert.equal(layer.calculateLosses()[0]?.dataSync()[0], 0);
     tf.dispose([x, y]);
+  });
+
+  it("differentiates the penalty to the same bits as tfjs' own gradient of λ·Σa²", () => {
+    const lambda = 1e-3;
+    const next = mulberry32(3);
+    const a = tf.tensor2d(Float32Array.from({ length: 64 * 33 }, () => next() * 4 - 2), [64, 33]);
+    const layer = new ActivityRegularization({ lambda });
+    const viaLayer = tf.grad((x: tf.Tensor) => {
+      tf.dispose(layer.apply(x) as tf.Tensor);
+      return layer.penalty();
+    })(a);
+    const viaTfjs = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(lambda, tf.sum(tf.square(x), 1))))(a);
+    assert.ok(viaTfjs.dataSync().some((v) => v !== 0));
+    assert.deepEqual(viaLayer.dataSync(), viaTfjs.dataSync());
+    tf.dispose([a, viaLayer, viaTfjs]);
+    layer.dispose();
   });
 
   it('rejects a negative or non-finite λ', () => {
