@@ -10,6 +10,10 @@ import { sweepProgressSchema, sweepStatusSchema } from './sweep.ts';
  *
  * Cursors: for an experiment the epoch number is the cursor (history's `afterEpoch`, the SSE event
  * id); for a sweep, `sweepSeq` numbers the sweep's stored epochs 1, 2, 3… in commit order.
+ *
+ * Every change the engine makes publishes exactly one event: `epoch` when it stored an epoch, else
+ * `status` (whose status may be unchanged: a retry's error, the backend recorded). Each carries the
+ * run's new `version` (and its sweep's), so a reader's cache knows what it holds is stale.
  */
 export const RUN_EVENTS_CHANNEL = 'lab_run_events';
 
@@ -17,6 +21,11 @@ const runRef = {
   experimentId: z.uuid(),
   sweepId: z.uuid().nullable(),
   ownerId: z.string(),
+  status: experimentStatusSchema,
+  /** The run's version after the change (what its ETag is made of). */
+  version: z.number().int().min(1),
+  /** The sweep's version after the change; null outside a sweep. */
+  sweepVersion: z.number().int().min(1).nullable(),
 };
 
 export const epochEventSchema = z.object({
@@ -31,7 +40,6 @@ export type EpochEvent = z.infer<typeof epochEventSchema>;
 export const statusEventSchema = z.object({
   type: z.literal('status'),
   ...runRef,
-  status: experimentStatusSchema,
   /** Epochs stored when the state changed. */
   epochsDone: z.number().int().min(0),
   epochs: z.number().int().min(1),

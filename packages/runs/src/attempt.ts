@@ -4,7 +4,6 @@ import { decideAfterFailure, type FailureDecision } from './decisions.ts';
 import type { Log } from './log.ts';
 import type { RunPolicy } from './policy.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
-import { publish } from './run-events.ts';
 import { changeRun, lockRun, NO_LEASE, type LockedRun, type Tx } from './run-rows.ts';
 
 /** Where and with what a run trains, recorded when its attempt has started. */
@@ -91,10 +90,6 @@ export class Attempt {
       throw new Error(`checkpoint of epoch ${checkpoint.epoch} recorded with the metrics of epoch ${metrics.epoch}`);
     }
     await this.fenced(`store epoch ${metrics.epoch}`, async (tx, run) => {
-      await changeRun(tx, run, {
-        epochsDone: Math.max(run.epochsDone, metrics.epoch),
-        leaseExpiresAt: this.leaseExpiry(run.now),
-      });
       const sweepSeq = run.sweepId === null ? null : await nextSweepSeq(tx, run.sweepId);
       const { epoch, ...values } = metrics;
       // A replayed epoch (stored before a crash) is already there, identical: keep the first.
@@ -103,9 +98,12 @@ export class Attempt {
         skipDuplicates: true,
       });
       await storeCheckpoint(tx, run.id, checkpoint);
-      if (inserted.count === 1) {
-        await publish(tx, { type: 'epoch', experimentId: run.id, sweepId: run.sweepId, ownerId: run.ownerId, sweepSeq, metrics });
-      }
+      await changeRun(
+        tx,
+        run,
+        { epochsDone: Math.max(run.epochsDone, metrics.epoch), leaseExpiresAt: this.leaseExpiry(run.now) },
+        inserted.count === 1 ? { metrics, sweepSeq } : undefined,
+      );
     });
   }
 

@@ -1,7 +1,7 @@
 // The two primitives every state change of the engine is built from: lock a run's row (and read the
 // database's clock), then change it — which bumps the versions that ETags and caches are keyed by and
 // publishes the status event in the same transaction.
-import type { ExperimentStatus, ResolvedExperimentSpec } from '@lab/contracts';
+import type { EpochMetrics, ExperimentStatus, ResolvedExperimentSpec } from '@lab/contracts';
 import { toSpec, type Prisma } from '@lab/db';
 import { publish } from './run-events.ts';
 
@@ -70,33 +70,45 @@ export type RunChange = Omit<Prisma.ExperimentUpdateInput, 'version' | 'sweep' |
 /** What a finished run no longer has: nobody may write for it until a resume claims it afresh. */
 export const NO_LEASE = { leaseToken: null, leaseHolder: null, leaseExpiresAt: null } as const;
 
+/** An epoch the change stored, published instead of a status event. */
+export interface StoredEpoch {
+  metrics: EpochMetrics;
+  sweepSeq: number | null;
+}
+
 /**
- * Applies `change` to a locked run, bumps its version (and its sweep's), and publishes a status
- * event when the status changed. Returns the run as it now is.
+ * Applies `change` to a locked run, bumps its version (and its sweep's), and publishes the change:
+ * an `epoch` event when it stored `epoch`, else a `status` event. Returns the run as it now is.
  */
-export async function changeRun(tx: Tx, run: LockedRun, change: RunChange): Promise<LockedRun> {
+export async function changeRun(tx: Tx, run: LockedRun, change: RunChange, epoch?: StoredEpoch): Promise<LockedRun> {
   const row = await tx.experiment.update({
     where: { id: run.id },
     data: { ...change, version: { increment: 1 } },
-    select: { status: true, epochsDone: true, attempts: true, failedAttempts: true, leaseToken: true, leaseExpiresAt: true, errorMessage: true },
+    select: {
+      status: true,
+      epochsDone: true,
+      attempts: true,
+      failedAttempts: true,
+      leaseToken: true,
+      leaseExpiresAt: true,
+      errorMessage: true,
+      version: true,
+    },
   });
-  if (run.sweepId !== null) await touchSweep(tx, run.sweepId);
-  if (row.status !== run.status) {
-    await publish(tx, {
-      type: 'status',
-      experimentId: run.id,
-      sweepId: run.sweepId,
-      ownerId: run.ownerId,
-      status: row.status,
-      epochsDone: row.epochsDone,
-      epochs: run.spec.epochs,
-      error: row.errorMessage,
-    });
-  }
-  return { ...run, ...row };
+  const sweepVersion = run.sweepId === null ? null : await touchSweep(tx, run.sweepId);
+  const ref = { experimentId: run.id, sweepId: run.sweepId, ownerId: run.ownerId, status: row.status, version: row.version, sweepVersion };
+  await publish(
+    tx,
+    epoch === undefined
+      ? { type: 'status', ...ref, epochsDone: row.epochsDone, epochs: run.spec.epochs, error: row.errorMessage }
+      : { type: 'epoch', ...ref, sweepSeq: epoch.sweepSeq, metrics: epoch.metrics },
+  );
+  const { version: _version, ...state } = row;
+  return { ...run, ...state };
 }
 
-/** Bumps the sweep's version: its summary, list entry and ETag change with any of its runs. */
-export async function touchSweep(tx: Tx, sweepId: string): Promise<void> {
-  await tx.sweep.update({ where: { id: sweepId }, data: { version: { increment: 1 } }, select: { id: true } });
+/** Bumps the sweep's version (its summary, list entry and ETag change with any of its runs); returns it. */
+async function touchSweep(tx: Tx, sweepId: string): Promise<number> {
+  const sweep = await tx.sweep.update({ where: { id: sweepId }, data: { version: { increment: 1 } }, select: { version: true } });
+  return sweep.version;
 }

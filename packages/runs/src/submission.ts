@@ -65,6 +65,7 @@ function sortedKeys(_key: string, value: unknown): unknown {
 
 export const drawSeed = (): number => randomInt(SEED_RANGE);
 
+/** Publishes each new run's first state; rows are created at version 1 (the sweep's too). */
 async function announceQueued(tx: Tx, ownerId: string, sweepId: string | null, runs: readonly { id: string; spec: ResolvedExperimentSpec }[]) {
   for (const run of runs) {
     await publish(tx, {
@@ -73,6 +74,8 @@ async function announceQueued(tx: Tx, ownerId: string, sweepId: string | null, r
       sweepId,
       ownerId,
       status: 'queued',
+      version: 1,
+      sweepVersion: sweepId === null ? null : 1,
       epochsDone: 0,
       epochs: run.spec.epochs,
       error: null,

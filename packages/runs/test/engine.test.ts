@@ -113,7 +113,18 @@ describe('submission', () => {
     assert.deepEqual(stored?.spec, { ...spec({ name: 'first' }), seed: 7 });
     assert.equal(await jobState(id), 'waiting');
     const [event] = await eventually(() => (eventsOf(id).length > 0 ? eventsOf(id) : undefined), 'the queued event');
-    assert.deepEqual(event, { type: 'status', experimentId: id, sweepId: null, ownerId: LOCAL_TENANT, status: 'queued', epochsDone: 0, epochs: 3, error: null });
+    assert.deepEqual(event, {
+      type: 'status',
+      experimentId: id,
+      sweepId: null,
+      ownerId: LOCAL_TENANT,
+      status: 'queued',
+      version: 1,
+      sweepVersion: null,
+      epochsDone: 0,
+      epochs: 3,
+      error: null,
+    });
     assert.equal(await reads.get('another-team', id), null, "another tenant's run is not found");
   });
 
@@ -173,11 +184,14 @@ describe('attempts', () => {
     assert.deepEqual((await reads.storedPredictions(LOCAL_TENANT, id, { offset: 0, limit: 5 })).items, [{ index: 0, trueClass: 1, predictedClass: 2, confidence: 0.5 }]);
     assert.deepEqual((await reads.model(LOCAL_TENANT, id))?.topology, model.topology);
     assert.equal((await db.prisma.checkpoint.findUniqueOrThrow({ where: { experimentId: id } })).epoch, 2, 'kept for a later resume');
-    const types = await eventually(() => {
-      const seen = eventsOf(id).map((event) => (event.type === 'epoch' ? `epoch ${event.metrics.epoch}` : event.status));
-      return seen.includes('completed') ? seen : undefined;
-    }, 'the completed event');
-    assert.deepEqual(types, ['queued', 'running', 'epoch 1', 'epoch 2', 'completed']);
+    const published = await eventually(() => (eventsOf(id).some((event) => event.status === 'completed') ? eventsOf(id) : undefined), 'the completed event');
+    // One event per change: claim and start are status events (the second with an unchanged status).
+    assert.deepEqual(
+      published.map((event) => (event.type === 'epoch' ? `epoch ${event.metrics.epoch}` : event.status)),
+      ['queued', 'running', 'running', 'epoch 1', 'epoch 2', 'completed'],
+    );
+    assert.deepEqual(published.map((event) => event.version), [1, 2, 3, 4, 5, 6], 'each carries the version it made');
+    assert.equal((await row(id)).version, 6);
     assert.deepEqual(await engine.claim(id, 'late'), { outcome: 'finished', status: 'completed' });
   });
 
