@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
+import { smallKernelsEnabled } from './small-kernels.ts';
 
 type LayerArgs = ConstructorParameters<typeof layers.Layer>[0];
 
@@ -39,7 +40,7 @@ export class ActivityRegularization extends layers.Layer {
     if (activation === undefined) throw new Error('ActivityRegularization expects one input tensor');
     tf.dispose(this.lastPenalties ?? []);
     const batch = activation.shape[0] ?? 1;
-    this.lastPenalties = this.lambda === 0 ? null : tf.keep(this.penaltiesOf(tf.reshape(activation, [batch, -1]) as tf.Tensor2D));
+    this.lastPenalties = this.lambda === 0 ? null : tf.keep(this.penalties(tf.reshape(activation, [batch, -1]) as tf.Tensor2D));
     this.lastBatchSize = batch;
     return activation;
   }
@@ -50,9 +51,14 @@ export class ActivityRegularization extends layers.Layer {
    * λ·Σa² per row, with its gradient written out: 2λ·a scaled by each row's incoming gradient. tfjs'
    * own gradient of sum() multiplies by a tensor of ones that it fills in JavaScript and copies to
    * the backend (a batch × units pass each way, every step); this one multiplies the same float32
-   * factors in the same order, so the gradient is bit-identical.
+   * factors in the same order, so the gradient is bit-identical. One of the trainer's small kernels
+   * (small-kernels.ts): with them switched off, tfjs differentiates the plain formula.
    */
-  private readonly penaltiesOf = tf.customGrad<tf.Tensor1D>((...inputs) => {
+  private penalties(rows: tf.Tensor2D): tf.Tensor1D {
+    return smallKernelsEnabled() ? this.penaltiesWithGradient(rows) : (tf.mul(this.lambda, tf.sum(tf.square(rows), 1)) as tf.Tensor1D);
+  }
+
+  private readonly penaltiesWithGradient = tf.customGrad<tf.Tensor1D>((...inputs) => {
     const [a, save] = inputs as [tf.Tensor2D, tf.GradSaveFunc];
     save([a]);
     return {

@@ -6,11 +6,12 @@ import { native } from './native.ts';
 import { sharedIdentity, sharedSameTypeCast } from './shared-identity.ts';
 
 /**
- * The trainer's replacements for small wasm kernels that a step calls often: identities and
- * same-type casts without a copy, and with the native kernels loaded, Adam's update in one pass per variable and bias
- * gradients as column sums without a transpose. Each gives the same bits as what it replaces.
- * (The two native ones written in TypeScript over the heap were slower than tfjs' wasm kernels, so
- * the fallback path keeps those: docs/benchmarks.md.)
+ * The trainer's replacements for the small kernels a step calls often, on the wasm backend:
+ * identities and same-type casts without a copy, the penalty's gradient without a tensor of ones
+ * (activity-regularization.ts), and with the native kernels loaded, Adam's update in one pass per
+ * variable and bias gradients as column sums without a transpose. Each gives the same bits as what
+ * it replaces. (Adam and the column sums written in TypeScript over the heap were slower than tfjs'
+ * wasm kernels, so the fallback path keeps those: docs/benchmarks.md.)
  */
 const stock = new Map<string, KernelConfig>();
 
@@ -35,7 +36,7 @@ export function setSmallKernels(enabled: boolean): void {
   if (enabled && loaded !== null) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: nativeAdamKernel(loaded) });
 }
 
-/** Whether the replacements are registered on the wasm backend. */
+/** Whether the replacements are in use (registered on the wasm backend). */
 export function smallKernelsEnabled(): boolean {
   const identity = tf.getKernel(tf.Identity, 'wasm');
   return identity !== undefined && identity.kernelFunc === sharedIdentity;

@@ -104,7 +104,7 @@ describe('small wasm kernels', () => {
     assert.deepEqual(resumed.weights, stock.weights);
   });
 
-  it(`train() gives the same bits with the small kernels on and off (${nativeKernelsHere ? 'native' : 'fallback'} path)`, async () => {
+  it(`train() gives the same bits with the small kernels (penalty gradient included) on and off (${nativeKernelsHere ? 'native' : 'fallback'} path)`, async () => {
     const runEpochs = async (enabled: boolean) => {
       setSmallKernels(enabled);
       const epochs: Omit<EpochMetrics, 'durationMs'>[] = [];
