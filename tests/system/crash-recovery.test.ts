@@ -131,7 +131,7 @@ describe('crash recovery with real worker processes', () => {
     const handedBack = (await history(id)).length;
     assert.ok(handedBack >= 2 && handedBack < spec.epochs);
     const state = await stack.app.trainingQueue.queue.getJobState(`experiment-${id}`);
-    assert.ok(state === 'delayed' || state === 'waiting', `the job is handed back, not left active (it is ${state})`);
+    assert.ok(state === 'delayed' || state === 'prioritized', `the job is handed back, not left active (it is ${state})`);
     assert.equal((await experiment(id)).status, 'running', 'the run is not finished: it will be resumed');
 
     const second = startWorker();

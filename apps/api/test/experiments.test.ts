@@ -67,7 +67,7 @@ describe('POST /v1/experiments', () => {
     assert.equal(job.name, TRAIN_JOB_NAME);
     assert.deepEqual(job.data, { experimentId: id });
     assert.equal(job.opts.attempts, trainJobOptions.attempts);
-    assert.equal(await job.getState(), 'waiting');
+    assert.equal(await job.getState(), 'prioritized');
   });
 
   test('draws a seed when none is given, and stores it', async () => {

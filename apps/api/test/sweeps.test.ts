@@ -88,7 +88,7 @@ describe('POST /v1/sweeps', () => {
       assert.ok(job, 'each run has its training job');
       assert.equal(job.name, TRAIN_JOB_NAME);
       assert.deepEqual(job.data, { experimentId: runId });
-      assert.equal(await job.getState(), 'waiting');
+      assert.equal(await job.getState(), 'prioritized');
     }
 
     const sweep = await getSweep(id);

@@ -10,6 +10,8 @@ export const TRAINING_QUEUE = 'training';
 
 export const trainJobPayloadSchema = z.strictObject({
   experimentId: z.uuid(),
+  /** The id of the request that submitted the run, for its logs; absent on jobs the reconciler re-creates. */
+  requestId: z.string().max(128).optional(),
 });
 export type TrainJobPayload = z.infer<typeof trainJobPayloadSchema>;
 

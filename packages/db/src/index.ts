@@ -7,6 +7,7 @@ export { DEFAULT_MIGRATIONS_DIR, readMigrationFiles, type MigrationFile } from '
 export { createTestDatabase, DEFAULT_TEST_DATABASE_URL, type TestDatabase, type TestDatabaseOptions } from './testing.ts';
 export { ExperimentReads } from './experiment-reads.ts';
 export { SweepReads, type StoredSweep } from './sweep-reads.ts';
+export { API_KEY_LENGTH, ApiKeys, type ApiKeyIdentity, type ApiKeyRecord, type ApiKeyScope } from './api-keys.ts';
 export { boundedMessage, MAX_ERROR_MESSAGE_LENGTH, toBytes, toJsonInput } from './db-values.ts';
 export { toCheckpoint, toSpec } from './mappers.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';

@@ -6,7 +6,7 @@ import { decideClaim } from './decisions.ts';
 import type { Log } from './log.ts';
 import { DEFAULT_RUN_POLICY, type RunPolicy } from './policy.ts';
 import { changeRun, lockRun, NO_LEASE, type LockedRun, type Tx } from './run-rows.ts';
-import { storeExperiment, storeSweep, type IdempotencyInput, type Submitted } from './submission.ts';
+import { DEFAULT_SUBMISSION_LIMITS, storeExperiment, storeSweep, type SubmissionInput, type SubmissionLimits, type Submitted } from './submission.ts';
 import type { QueuedRun, TrainingQueue } from './training-queue.ts';
 
 export type ClaimResult =
@@ -26,6 +26,7 @@ export interface RunEngineDeps {
   queue: TrainingQueue;
   log: Log;
   policy?: Partial<RunPolicy>;
+  limits?: Partial<SubmissionLimits>;
 }
 
 /**
@@ -36,6 +37,7 @@ export interface RunEngineDeps {
  */
 export class RunEngine {
   readonly policy: RunPolicy;
+  readonly limits: SubmissionLimits;
   private readonly prisma: PrismaClient;
   private readonly queue: TrainingQueue;
   private readonly log: Log;
@@ -45,18 +47,19 @@ export class RunEngine {
     this.queue = deps.queue;
     this.log = deps.log;
     this.policy = { ...DEFAULT_RUN_POLICY, ...deps.policy };
+    this.limits = { ...DEFAULT_SUBMISSION_LIMITS, ...deps.limits };
   }
 
   /** Stores a queued experiment; answers as soon as Postgres has it, whether or not Redis does. */
-  async submitExperiment(input: { ownerId: string; spec: ExperimentSpec; idempotency?: IdempotencyInput }): Promise<Submitted> {
-    const submitted = await this.prisma.$transaction((tx) => storeExperiment(tx, input));
+  async submitExperiment(input: SubmissionInput & { spec: ExperimentSpec }): Promise<Submitted> {
+    const submitted = await this.prisma.$transaction((tx) => storeExperiment(tx, input, this.limits));
     await this.dispatch(submitted.created);
     return submitted;
   }
 
   /** Stores a sweep with all its runs, queued; answers as soon as Postgres has them. */
-  async submitSweep(input: { ownerId: string; request: SweepRequest; idempotency?: IdempotencyInput }): Promise<Submitted> {
-    const submitted = await this.prisma.$transaction((tx) => storeSweep(tx, input));
+  async submitSweep(input: SubmissionInput & { request: SweepRequest }): Promise<Submitted> {
+    const submitted = await this.prisma.$transaction((tx) => storeSweep(tx, input, this.limits));
     await this.dispatch(submitted.created);
     return submitted;
   }

@@ -6,6 +6,15 @@ export type { Log } from './log.ts';
 export { DEFAULT_RUN_POLICY, type RunPolicy } from './policy.ts';
 export { Reconciler, type ReconcileReport } from './reconciler.ts';
 export { RunEventListener } from './run-events.ts';
-export { IDEMPOTENCY_TTL_MS, IdempotencyKeyReusedError, type IdempotencyInput, type Submitted } from './submission.ts';
+export {
+  DEFAULT_SUBMISSION_LIMITS,
+  IDEMPOTENCY_TTL_MS,
+  IdempotencyKeyReusedError,
+  RunCapExceededError,
+  type IdempotencyInput,
+  type SubmissionInput,
+  type SubmissionLimits,
+  type Submitted,
+} from './submission.ts';
 export { withTimeout, TimeoutError } from './timeout.ts';
-export { TrainingQueue, type QueuedRun } from './training-queue.ts';
+export { TrainingQueue, type JobCounts, type QueuedRun } from './training-queue.ts';

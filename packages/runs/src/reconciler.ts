@@ -20,6 +20,8 @@ interface UnfinishedRow {
   owner_id: string;
   status: ExperimentStatus;
   lease_live: boolean;
+  /** Its place among its tenant's unfinished runs (QueuedRun.rank). */
+  rank: number;
 }
 
 /**
@@ -75,7 +77,8 @@ export class Reconciler {
     const { prisma, queue, engine, log } = this.deps;
     const runs = await prisma.$queryRaw<UnfinishedRow[]>`
       SELECT "id", "owner_id", "status",
-             ("lease_token" IS NOT NULL AND "lease_expires_at" > now()) AS "lease_live"
+             ("lease_token" IS NOT NULL AND "lease_expires_at" > now()) AS "lease_live",
+             row_number() OVER (PARTITION BY "owner_id" ORDER BY "created_at", "id")::int AS "rank"
       FROM "experiments"
       WHERE "status" IN ('queued', 'running')
       ORDER BY "created_at", "id"
@@ -89,12 +92,12 @@ export class Reconciler {
       const decision = decideReconcile({ status: run.status, leaseLive: run.lease_live }, job.state, job.failedReason);
       switch (decision.action) {
         case 'enqueue':
-          toAdd.push({ id: run.id, ownerId: run.owner_id });
+          toAdd.push({ id: run.id, ownerId: run.owner_id, rank: run.rank });
           report.enqueued++;
           break;
         case 'replace':
           await queue.remove(run.id);
-          toAdd.push({ id: run.id, ownerId: run.owner_id });
+          toAdd.push({ id: run.id, ownerId: run.owner_id, rank: run.rank });
           report.replaced++;
           break;
         case 'fail':

@@ -4,6 +4,7 @@ import { toJsonInput } from '@lab/db';
 import { publish } from './run-events.ts';
 import type { Tx } from './run-rows.ts';
 import { planSweep } from './sweep-plan.ts';
+import type { QueuedRun } from './training-queue.ts';
 
 /** One run of a sweep as it is about to be stored. */
 export interface NewSweepRun {
@@ -23,6 +24,37 @@ export interface IdempotencyInput {
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** Expired keys deleted per claim: cleanup is spread over the writes that create keys. */
 const EXPIRED_DELETED_PER_CLAIM = 100;
+
+/** A submission that would take its tenant past its cap of queued and running runs: nothing was stored. */
+export class RunCapExceededError extends Error {
+  override name = 'RunCapExceededError';
+  constructor(
+    readonly cap: number,
+    readonly active: number,
+    readonly requested: number,
+  ) {
+    super(
+      `The tenant's cap of ${cap} queued or running runs would be exceeded: ${active} are queued or running and this ` +
+        `submission adds ${requested}; submit again once some have finished (or cancel some)`,
+    );
+  }
+}
+
+/**
+ * Lets `requested` new runs in for their tenant, or throws RunCapExceededError. The tenant's row (created
+ * here if it is new) stays locked until the transaction ends, so a tenant's submissions are counted one
+ * after another and two at once cannot both slip under the cap. Returns the tenant's queued and running
+ * runs before these: the new runs' ranks follow it (fair share, see QueuedRun.rank).
+ */
+async function admit(tx: Tx, ownerId: string, requested: number, cap: number): Promise<number> {
+  await tx.$executeRaw`INSERT INTO "tenants" ("id") VALUES (${ownerId}) ON CONFLICT DO NOTHING`;
+  await tx.$queryRaw`SELECT 1 FROM "tenants" WHERE "id" = ${ownerId} FOR UPDATE`;
+  const [counted] = await tx.$queryRaw<{ active: number }[]>`
+    SELECT count(*)::int AS "active" FROM "experiments" WHERE "owner_id" = ${ownerId} AND "status" IN ('queued', 'running')`;
+  const active = counted?.active ?? 0;
+  if (active + requested > cap) throw new RunCapExceededError(cap, active, requested);
+  return active;
+}
 
 /** The key was used before with another body. */
 export class IdempotencyKeyReusedError extends Error {
@@ -88,32 +120,67 @@ export interface Submitted {
   /** True when an earlier request with the same key created it: nothing new was stored. */
   replayed: boolean;
   /** Runs that were created now and want a worker (none on a replay). */
-  created: { id: string; ownerId: string }[];
+  created: QueuedRun[];
 }
 
-/** Stores a new experiment (queued), with its idempotency key when given, in one transaction. */
+/** What every submission carries besides its body. */
+export interface SubmissionInput {
+  ownerId: string;
+  idempotency?: IdempotencyInput;
+  /** The submitting request's id, carried into the jobs' logs. */
+  requestId?: string;
+}
+
+/** The limit a submission is admitted against. */
+export interface SubmissionLimits {
+  /** Queued + running runs one tenant may have at once. */
+  maxActiveRunsPerTenant: number;
+}
+
+/** Room for two sweeps of the largest size (MAX_SWEEP_RUNS) at once. */
+export const DEFAULT_SUBMISSION_LIMITS: SubmissionLimits = { maxActiveRunsPerTenant: 200 };
+
+/** New runs in submission order, ranked after the tenant's `active` unfinished ones. */
+const queuedRuns = (input: SubmissionInput, active: number, ids: readonly string[]): QueuedRun[] =>
+  ids.map((id, index) => ({
+    id,
+    ownerId: input.ownerId,
+    rank: active + index + 1,
+    ...(input.requestId === undefined ? {} : { requestId: input.requestId }),
+  }));
+
+/**
+ * Stores a new experiment (queued), with its idempotency key when given, in one transaction; refused
+ * whole (RunCapExceededError) when its tenant is at its cap. A replay is answered even at the cap.
+ */
 export async function storeExperiment(
   tx: Tx,
-  input: { ownerId: string; spec: ExperimentSpec; idempotency?: IdempotencyInput },
+  input: SubmissionInput & { spec: ExperimentSpec },
+  limits: SubmissionLimits,
 ): Promise<Submitted> {
   const id = randomUUID();
   if (input.idempotency !== undefined) {
     const claim = await claimKey(tx, input.ownerId, input.idempotency, requestHash(input.spec), id);
     if (claim.outcome === 'replay') return { id: claim.resourceId, replayed: true, created: [] };
   }
+  const active = await admit(tx, input.ownerId, 1, limits.maxActiveRunsPerTenant);
   const spec: ResolvedExperimentSpec = { ...input.spec, seed: input.spec.seed ?? drawSeed() };
   await tx.experiment.create({
     data: { id, name: spec.name ?? null, ownerId: input.ownerId, spec: toJsonInput(spec), seed: spec.seed },
     select: { id: true },
   });
   await announceQueued(tx, input.ownerId, null, [{ id, spec }]);
-  return { id, replayed: false, created: [{ id, ownerId: input.ownerId }] };
+  return { id, replayed: false, created: queuedRuns(input, active, [id]) };
 }
 
-/** Stores a sweep and every one of its runs (queued) in one transaction: never a sweep without all its runs. */
+/**
+ * Stores a sweep and every one of its runs (queued) in one transaction: never a sweep without all its
+ * runs, and refused whole (RunCapExceededError) when they would take the tenant past its cap.
+ */
 export async function storeSweep(
   tx: Tx,
-  input: { ownerId: string; request: SweepRequest; idempotency?: IdempotencyInput },
+  input: SubmissionInput & { request: SweepRequest },
+  limits: SubmissionLimits,
 ): Promise<Submitted> {
   const id = randomUUID();
   if (input.idempotency !== undefined) {
@@ -122,10 +189,11 @@ export async function storeSweep(
   }
   const { ownerId } = input;
   const plan = planSweep(id, input.request, drawSeed);
+  const active = await admit(tx, ownerId, plan.runs.length, limits.maxActiveRunsPerTenant);
   await tx.sweep.create({ data: { id, name: input.request.name ?? null, ownerId, spec: toJsonInput(plan.spec) }, select: { id: true } });
   await tx.experiment.createMany({
     data: plan.runs.map((run) => ({ id: run.id, name: run.name, ownerId, spec: toJsonInput(run.spec), seed: run.spec.seed, sweepId: id })),
   });
   await announceQueued(tx, ownerId, id, plan.runs);
-  return { id, replayed: false, created: plan.runs.map((run) => ({ id: run.id, ownerId })) };
+  return { id, replayed: false, created: queuedRuns(input, active, plan.runs.map((run) => run.id)) };
 }

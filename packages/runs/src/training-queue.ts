@@ -15,7 +15,23 @@ const QUEUE_TIMEOUT_MS = 2_000;
 export interface QueuedRun {
   id: string;
   ownerId: string;
+  /**
+   * The run's place among its tenant's unfinished (queued or running) runs, oldest first, from 1.
+   * It is the job's BullMQ priority, so workers take every tenant's first run, then every tenant's
+   * second, and so on: a tenant's 100-run sweep delays another tenant's single run by about one run,
+   * not by a hundred (docs/security.md has the measurement).
+   */
+  rank: number;
+  /** The request that submitted the run, carried into its job's logs. */
+  requestId?: string;
 }
+
+/** BullMQ's priorities run from 1 (first) to 2^21 - 1; 0 would mean "before every prioritized job". */
+const LOWEST_PRIORITY = 2 ** 21 - 1;
+const priorityOf = (rank: number): number => Math.min(LOWEST_PRIORITY, Math.max(1, Math.trunc(rank)));
+
+/** Job counts by BullMQ's state names (waiting, prioritized, active, delayed, completed, failed, …). */
+export type JobCounts = Record<string, number>;
 
 /**
  * The BullMQ side of the engine: one job per run, under a deterministic id, so adding it twice (two
@@ -40,8 +56,8 @@ export class TrainingQueue {
     if (this.redis.status !== 'ready') throw new Error(`redis is not connected (${this.redis.status})`);
     const jobs = runs.map((run) => ({
       name: TRAIN_JOB_NAME,
-      data: { experimentId: run.id },
-      opts: { ...trainJobOptions, jobId: trainJobId(run.id) },
+      data: { experimentId: run.id, ...(run.requestId === undefined ? {} : { requestId: run.requestId }) },
+      opts: { ...trainJobOptions, jobId: trainJobId(run.id), priority: priorityOf(run.rank) },
     }));
     await withTimeout(this.queue.addBulk(jobs), QUEUE_TIMEOUT_MS, 'redis');
   }
@@ -67,6 +83,11 @@ export class TrainingQueue {
       }),
     );
     return result;
+  }
+
+  /** How many jobs are in each state (what the operator's `bullmq_job_count` gauge shows). */
+  async jobCounts(): Promise<JobCounts> {
+    return withTimeout(this.queue.getJobCounts(), QUEUE_TIMEOUT_MS, 'redis');
   }
 
   async ping(): Promise<void> {

@@ -111,7 +111,7 @@ describe('submission', () => {
     experimentSchema.parse(stored);
     assert.equal(stored?.status, 'queued');
     assert.deepEqual(stored?.spec, { ...spec({ name: 'first' }), seed: 7 });
-    assert.equal(await jobState(id), 'waiting');
+    assert.equal(await jobState(id), 'prioritized');
     const [event] = await eventually(() => (eventsOf(id).length > 0 ? eventsOf(id) : undefined), 'the queued event');
     assert.deepEqual(event, {
       type: 'status',
@@ -139,7 +139,7 @@ describe('submission', () => {
       assert.equal(await jobState(id), 'unknown');
       const report = await new Reconciler({ prisma: db.prisma, queue, engine, log: silent, intervalMs: 60_000 }).reconcileOnce();
       assert.ok(report.enqueued >= 1);
-      assert.equal(await jobState(id), 'waiting');
+      assert.equal(await jobState(id), 'prioritized');
     } finally {
       await away.close();
     }
@@ -358,7 +358,7 @@ describe('reconciliation', () => {
     await queue.queue.obliterate({ force: true }); // what a Redis restart without persistence does
 
     await reconciler().reconcileOnce();
-    assert.deepEqual([await jobState(queued), await jobState(lapsed), await jobState(held)], ['waiting', 'waiting', 'unknown']);
+    assert.deepEqual([await jobState(queued), await jobState(lapsed), await jobState(held)], ['prioritized', 'prioritized', 'unknown']);
     holder.end();
   });
 
@@ -386,7 +386,7 @@ describe('reconciliation', () => {
     const report = await reconciler().reconcileOnce();
     assert.equal(report.replaced, 1);
     assert.equal(report.failed, 1);
-    assert.equal(await jobState(stale), 'waiting');
+    assert.equal(await jobState(stale), 'prioritized');
     const failed = await reads.get(LOCAL_TENANT, given);
     assert.equal(failed?.status, 'failed');
     assert.match(failed?.error ?? '', /The training queue gave up on the run: job stalled more than allowable limit/);
