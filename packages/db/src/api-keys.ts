@@ -3,7 +3,8 @@ import { tenantIdSchema } from '@lab/contracts';
 import { toBytes } from './db-values.ts';
 import type { PrismaClient } from './generated/client.ts';
 
-export type ApiKeyScope = 'tenant' | 'admin';
+/** `tenant`: acts for one tenant on /v1; `admin`: manages keys; `metrics`: reads /metrics only. */
+export type ApiKeyScope = 'tenant' | 'admin' | 'metrics';
 
 /** A key as listings show it: never its secret, which is shown once, when it is created. */
 export interface ApiKeyRecord {
@@ -11,7 +12,7 @@ export interface ApiKeyRecord {
   /** `lab_<publicId>_…`: what identifies a key to an operator without revealing it. */
   prefix: string;
   scope: ApiKeyScope;
-  /** The tenant a `tenant` key acts for; null for an admin key. */
+  /** The tenant a `tenant` key acts for; null for the other scopes. */
   tenantId: string | null;
   name: string | null;
   createdAt: Date;
@@ -67,7 +68,9 @@ export class ApiKeys {
    * Creates a key (and its tenant, for a tenant key, if new) and returns it with its record: the
    * only time the key itself exists outside the caller's hands.
    */
-  async create(input: { scope: 'tenant'; tenantId: string; name?: string } | { scope: 'admin'; name?: string }): Promise<{ key: string; record: ApiKeyRecord }> {
+  async create(
+    input: { scope: 'tenant'; tenantId: string; name?: string } | { scope: 'admin' | 'metrics'; name?: string },
+  ): Promise<{ key: string; record: ApiKeyRecord }> {
     const publicId = randomBytes(PUBLIC_ID_BYTES).toString('hex');
     const key = `${KEY_PREFIX}${publicId}_${randomBytes(SECRET_BYTES).toString('base64url')}`;
     const tenantId = input.scope === 'tenant' ? tenantIdSchema.parse(input.tenantId) : null;

@@ -4,7 +4,7 @@
 -- exist cannot be written; a tenant that owns anything, or holds keys, cannot be deleted.
 
 -- CreateEnum
-CREATE TYPE "ApiKeyScope" AS ENUM ('tenant', 'admin');
+CREATE TYPE "ApiKeyScope" AS ENUM ('tenant', 'admin', 'metrics');
 
 -- CreateTable
 CREATE TABLE "tenants" (
@@ -34,7 +34,7 @@ CREATE TABLE "api_keys" (
     "revoked_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "api_keys_pkey" PRIMARY KEY ("id"),
-    -- A tenant's key acts for exactly one tenant; an admin key for none.
+    -- A tenant's key acts for exactly one tenant; admin and metrics keys for none.
     CONSTRAINT "api_keys_scope_tenant_check" CHECK (("scope" = 'tenant') = ("tenant_id" IS NOT NULL)),
     CONSTRAINT "api_keys_secret_hash_check" CHECK (octet_length("secret_hash") = 32)
 );
