@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildApp, loadApiConfig } from '../../apps/api/src/index.ts';
+import { TEST_ACCESS_ENV } from '../../apps/api/test/test-app.ts';
 import { createDb, createTestDatabase, type Db, type TestDatabase } from '@lab/db';
 import { loadWorkerConfig, type WorkerConfig } from '../../apps/worker/src/config.ts';
 import { createLogger } from '../../apps/worker/src/logger.ts';
@@ -24,6 +25,7 @@ export async function startStack(workerEnv: Record<string, string> = {}): Promis
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `lab-e2e-${randomBytes(6).toString('hex')}`,
     LOG_LEVEL: 'silent',
+    ...TEST_ACCESS_ENV,
   };
   const app = buildApp(loadApiConfig(env));
   await app.ready();

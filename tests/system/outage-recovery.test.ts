@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { LOCAL_TENANT, type EpochMetrics, type Experiment } from '@lab/contracts';
 import { buildApp, loadApiConfig } from '../../apps/api/src/index.ts';
+import { TEST_ACCESS_ENV } from '../../apps/api/test/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '@lab/db';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { waitFor } from './harness.ts';
@@ -63,7 +64,7 @@ describe('outages of Redis and Postgres during a run', () => {
     url.host = `127.0.0.1:${postgres.port}`;
     redis = await startPrivateRedis();
     const env = { DATABASE_URL: url.toString(), REDIS_URL: redis.url, QUEUE_PREFIX: `lab-outage-${randomBytes(6).toString('hex')}` };
-    app = buildApp(loadApiConfig({ ...env, LOG_LEVEL: 'silent' }));
+    app = buildApp(loadApiConfig({ ...env, LOG_LEVEL: 'silent', ...TEST_ACCESS_ENV }));
     await app.ready();
     worker = spawnWorker({ ...env, ...RECOVERY_WORKER_ENV });
     const id = await submit();

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { LOCAL_TENANT, trainJobId, type Experiment } from '@lab/contracts';
 import { createTestDatabase, type TestDatabase } from '@lab/db';
 import { buildApp, loadApiConfig } from '../../apps/api/src/index.ts';
+import { TEST_ACCESS_ENV } from '../../apps/api/test/test-app.ts';
 import { waitFor } from './harness.ts';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
 import { allEpochs, RECOVERY_WORKER_ENV, recoverySpec as spec, withoutDurations } from './recovery-fixtures.ts';
@@ -27,7 +28,7 @@ describe('Redis loses all its data while one run trains and two wait', () => {
     database = await createTestDatabase();
     redis = await startPrivateRedis();
     const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: `lab-loss-${randomBytes(6).toString('hex')}` };
-    apps = [buildApp(loadApiConfig({ ...env, LOG_LEVEL: 'silent' })), buildApp(loadApiConfig({ ...env, LOG_LEVEL: 'silent' }))];
+    apps = [buildApp(loadApiConfig({ ...env, LOG_LEVEL: 'silent', ...TEST_ACCESS_ENV })), buildApp(loadApiConfig({ ...env, LOG_LEVEL: 'silent', ...TEST_ACCESS_ENV }))];
     await Promise.all(apps.map((app) => app.ready()));
     worker = spawnWorker({ ...env, ...RECOVERY_WORKER_ENV, WORKER_CONCURRENCY: '1' });
   });

@@ -1,13 +1,19 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiConfig } from './config.ts';
+import { loggingOptions } from './logger-options.ts';
+import helmet from './plugins/external/helmet.ts';
 import swagger from './plugins/external/swagger.ts';
+import auth from './plugins/app/auth.ts';
 import dashboard from './plugins/app/dashboard.ts';
 import db from './plugins/app/db.ts';
 import errorHandler, { frameworkErrorHandler } from './plugins/app/error-handler.ts';
 import engine from './plugins/app/engine.ts';
+import metrics from './plugins/app/metrics.ts';
 import predictor from './plugins/app/predictor.ts';
-import tenant from './plugins/app/tenant.ts';
+import rateLimit from './plugins/app/rate-limit.ts';
+import requestId, { requestIdOf } from './plugins/app/request-id.ts';
+import adminRoutes from './routes/admin.ts';
 import evaluationRoutes from './routes/evaluation.ts';
 import experimentRoutes from './routes/experiments.ts';
 import healthRoutes from './routes/health.ts';
@@ -19,8 +25,10 @@ import sweepRoutes from './routes/sweeps.ts';
 /** The versioned API's prefix; health probes stay at the root where orchestrators look for them. */
 export const API_PREFIX = '/v1';
 
-/** Resource routes, registered under API_PREFIX. */
+/** Resource routes, registered under API_PREFIX: for tenant keys, each limited to its rate. */
 async function apiRoutes(app: FastifyInstance): Promise<void> {
+  app.addHook('onRequest', app.authenticate('tenant'));
+  app.addHook('onRequest', app.rateLimit());
   await app.register(experimentRoutes);
   await app.register(historyRoutes);
   await app.register(evaluationRoutes);
@@ -30,12 +38,13 @@ async function apiRoutes(app: FastifyInstance): Promise<void> {
 }
 
 /**
- * The API as a composition of plugins: external (OpenAPI) → app (error handler, db, run engine,
- * tenant, predictor) → routes. Nothing listens here: callers `await app.ready()` and then listen or inject.
+ * The API as a composition of plugins: external (OpenAPI, security headers) → app (error handler,
+ * request ids, db, run engine, rate limits, API keys, metrics, predictor) → routes. Nothing listens here: callers `await app.ready()` and then listen or inject.
  */
 export function buildApp(config: ApiConfig): FastifyInstance {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    ...loggingOptions(config.logLevel),
+    genReqId: requestIdOf,
     bodyLimit: config.bodyLimitBytes,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
@@ -46,20 +55,26 @@ export function buildApp(config: ApiConfig): FastifyInstance {
   app.removeContentTypeParser('text/plain');
 
   app.register(swagger);
+  app.register(helmet);
 
   app.register(errorHandler);
+  app.register(requestId);
   app.register(db, { databaseUrl: config.databaseUrl });
   app.register(engine, {
     databaseUrl: config.databaseUrl,
     redisUrl: config.redisUrl,
     queuePrefix: config.queuePrefix,
     reconcileIntervalMs: config.reconcileIntervalMs,
+    limits: { maxActiveRunsPerTenant: config.maxActiveRunsPerTenant },
   });
-  app.register(tenant);
+  app.register(rateLimit, { redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, ...config.rateLimit });
+  app.register(auth, { ...config.auth, windowMs: config.rateLimit.windowMs });
+  app.register(metrics);
   app.register(predictor, { modelCacheSize: config.modelCacheSize });
 
   app.register(healthRoutes);
   app.register(dashboard);
   app.register(apiRoutes, { prefix: API_PREFIX });
+  app.register(adminRoutes, { prefix: `${API_PREFIX}/admin` });
   return app;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEnv, serviceEnvShape, type LogLevel } from '@lab/contracts';
+import { DEFAULT_SUBMISSION_LIMITS } from '@lab/runs';
 
 const apiEnvSchema = z.object({
   ...serviceEnvShape,
@@ -9,6 +10,15 @@ const apiEnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(2 * 1024 * 1024),
   /** Trained models kept loaded for predictions (least recently used evicted first). */
   MODEL_CACHE_SIZE: z.coerce.number().int().min(1).max(1000).default(4),
+  /** `disabled`: no keys; every request acts for the single local tenant (a warning says so at start). */
+  AUTH: z.enum(['enabled', 'disabled']).default('enabled'),
+  /** Requests one key (or, without a key, one address) may make per RATE_LIMIT_WINDOW_MS. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(10_000_000).default(1_200),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  /** Wrong keys one address may present per RATE_LIMIT_WINDOW_MS before it gets 429 (brute force). */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Queued + running runs one tenant may have at once; past it a submission is refused with 429. */
+  TENANT_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SUBMISSION_LIMITS.maxActiveRunsPerTenant),
 });
 
 export type ApiConfig = {
@@ -21,6 +31,9 @@ export type ApiConfig = {
   queuePrefix: string;
   modelCacheSize: number;
   reconcileIntervalMs: number;
+  auth: { enabled: boolean; failureLimit: number };
+  rateLimit: { max: number; windowMs: number };
+  maxActiveRunsPerTenant: number;
 };
 
 /**
@@ -39,5 +52,8 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     queuePrefix: settings.QUEUE_PREFIX,
     modelCacheSize: settings.MODEL_CACHE_SIZE,
     reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,
+    auth: { enabled: settings.AUTH === 'enabled', failureLimit: settings.AUTH_FAILURE_LIMIT },
+    rateLimit: { max: settings.RATE_LIMIT_MAX, windowMs: settings.RATE_LIMIT_WINDOW_MS },
+    maxActiveRunsPerTenant: settings.TENANT_MAX_ACTIVE_RUNS,
   };
 }

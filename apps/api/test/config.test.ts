@@ -15,6 +15,9 @@ test('fills every default from a minimal environment', () => {
     queuePrefix: 'lab',
     modelCacheSize: 4,
     reconcileIntervalMs: 5_000,
+    auth: { enabled: true, failureLimit: 20 },
+    rateLimit: { max: 1_200, windowMs: 60_000 },
+    maxActiveRunsPerTenant: 200,
   });
 });
 
@@ -29,6 +32,11 @@ test('reads every variable, coercing numbers', () => {
     QUEUE_PREFIX: 'staging:lab',
     MODEL_CACHE_SIZE: '9',
     RECONCILE_INTERVAL_MS: '750',
+    AUTH: 'disabled',
+    AUTH_FAILURE_LIMIT: '3',
+    RATE_LIMIT_MAX: '50',
+    RATE_LIMIT_WINDOW_MS: '10000',
+    TENANT_MAX_ACTIVE_RUNS: '7',
   });
   assert.deepEqual(config, {
     port: 8080,
@@ -40,6 +48,9 @@ test('reads every variable, coercing numbers', () => {
     queuePrefix: 'staging:lab',
     modelCacheSize: 9,
     reconcileIntervalMs: 750,
+    auth: { enabled: false, failureLimit: 3 },
+    rateLimit: { max: 50, windowMs: 10_000 },
+    maxActiveRunsPerTenant: 7,
   });
 });
 
@@ -63,8 +74,10 @@ test('names every invalid variable in one error', () => {
         REDIS_URL: 'http://localhost',
         LOG_LEVEL: 'loud',
         QUEUE_PREFIX: 'has space',
+        AUTH: 'off',
+        TENANT_MAX_ACTIVE_RUNS: '0',
       }),
     (error: Error) =>
-      ['DATABASE_URL', 'PORT', 'REDIS_URL', 'LOG_LEVEL', 'QUEUE_PREFIX'].every((name) => error.message.includes(`${name}:`)),
+      ['DATABASE_URL', 'PORT', 'REDIS_URL', 'LOG_LEVEL', 'QUEUE_PREFIX', 'AUTH', 'TENANT_MAX_ACTIVE_RUNS'].every((name) => error.message.includes(`${name}:`)),
   );
 });

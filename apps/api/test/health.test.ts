@@ -52,6 +52,8 @@ test('GET /docs/json is the OpenAPI document generated from the route schemas', 
   assert.deepEqual(Object.keys(document.paths).sort(), [
     '/healthz',
     '/readyz',
+    '/v1/admin/keys',
+    '/v1/admin/keys/{id}/revoke',
     '/v1/experiments',
     '/v1/experiments/{id}',
     '/v1/experiments/{id}/cancel',

@@ -6,7 +6,7 @@ import { experimentSpecSchema, LOCAL_TENANT } from '@lab/contracts';
 import { createDb, type Db } from '@lab/db';
 import { buildApp, loadApiConfig } from '../src/index.ts';
 import { StoredRuns } from './stored-runs.ts';
-import { startTestApp, type TestApp } from './test-app.ts';
+import { startTestApp, TEST_ACCESS_ENV, type TestApp } from './test-app.ts';
 
 let ctx: TestApp;
 let db: Db;
@@ -108,7 +108,7 @@ describe('Idempotency-Key on POST /v1/experiments', () => {
 
   test('while Redis is away the key and the run are stored (202); a retry with the key replays that run', async () => {
     const noRedis = buildApp(
-      loadApiConfig({ DATABASE_URL: ctx.database.url, REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent', QUEUE_PREFIX: ctx.queuePrefix }),
+      loadApiConfig({ DATABASE_URL: ctx.database.url, REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent', QUEUE_PREFIX: ctx.queuePrefix, ...TEST_ACCESS_ENV }),
     );
     await noRedis.ready();
     try {

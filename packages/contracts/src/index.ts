@@ -9,3 +9,4 @@ export * from './random.ts';
 export * from './events.ts';
 export * from './artifacts.ts';
 export * from './tenants.ts';
+export * from './api-keys.ts';

@@ -27,6 +27,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['health'],
+        security: [],
         summary: 'Liveness: the process is up',
         response: { 200: healthSchema, ...errorResponses(500) },
       },
@@ -39,6 +40,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['health'],
+        security: [],
         summary: 'Readiness: Postgres and Redis answer',
         response: { 200: readinessSchema, 503: notReadySchema, ...errorResponses(500) },
       },

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Reconciler, RunEngine, RunEventListener, TrainingQueue } from '@lab/runs';
+import { Reconciler, RunEngine, RunEventListener, TrainingQueue, type SubmissionLimits } from '@lab/runs';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,6 +18,7 @@ export interface EnginePluginOptions {
   redisUrl: string;
   queuePrefix: string;
   reconcileIntervalMs: number;
+  limits: SubmissionLimits;
 }
 
 /**
@@ -27,7 +28,7 @@ export interface EnginePluginOptions {
  */
 async function enginePlugin(app: FastifyInstance, options: EnginePluginOptions): Promise<void> {
   const trainingQueue = new TrainingQueue({ redisUrl: options.redisUrl, prefix: options.queuePrefix, log: app.log });
-  const engine = new RunEngine({ prisma: app.prisma, queue: trainingQueue, log: app.log });
+  const engine = new RunEngine({ prisma: app.prisma, queue: trainingQueue, log: app.log, limits: options.limits });
   const reconciler = new Reconciler({ prisma: app.prisma, queue: trainingQueue, engine, log: app.log, intervalMs: options.reconcileIntervalMs });
   const runEvents = new RunEventListener(options.databaseUrl, app.log);
 

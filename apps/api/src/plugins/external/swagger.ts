@@ -16,6 +16,9 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         description: 'Train, inspect and query activity-regularized Fashion-MNIST classifiers.',
         version: '0.1.0',
       },
+      // Every route needs an API key unless it says otherwise (the health probes); see docs/security.md.
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: lab_…' } } },
+      security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
   });
