@@ -38,8 +38,7 @@ function specFromArguments(): ExperimentSpecInput {
   };
   const defined = Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== undefined));
   // Validate here too, so a typo is reported before anything starts.
-  experimentSpecSchema.parse(defined);
-  return defined as ExperimentSpecInput;
+  return experimentSpecSchema.parse(defined) satisfies ExperimentSpecInput;
 }
 
 const format = (value: number, digits = 4) => value.toFixed(digits);

@@ -33,7 +33,7 @@ describe('λ sweep end to end: API → queue → worker → Postgres → summary
       if (current.status === 'failed' || current.status === 'cancelled') throw new Error(`sweep ended ${current.status}`);
       return current.status === 'completed' ? current : undefined;
     }, 'the sweep to complete', 300_000);
-    assert.deepEqual(sweep.progress.byStatus, { queued: 0, running: 0, completed: 3, failed: 0, cancelled: 0 });
+    assert.deepEqual(sweep.progress.byStatus, { queued: 0, running: 0, completed: 3, failed: 0, cancelled: 0, pruned: 0 });
     assert.deepEqual(sweep.rows.map((row) => row.lambda), LAMBDAS);
 
     for (const row of sweep.rows) {
@@ -98,7 +98,7 @@ describe('λ sweep end to end: API → queue → worker → Postgres → summary
 
     const { body: cancelled } = await api().post(`/v1/sweeps/${id}/cancel`).expect(200);
     assert.equal(cancelled.status, 'cancelled');
-    assert.deepEqual(cancelled.progress.byStatus, { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 3 });
+    assert.deepEqual(cancelled.progress.byStatus, { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 3, pruned: 0 });
     const unfinished = await stack.app.prisma.experiment.count({ where: { sweepId: id, status: { in: ['queued', 'running'] } } });
     assert.equal(unfinished, 0);
 

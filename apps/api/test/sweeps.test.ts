@@ -93,7 +93,7 @@ describe('POST /v1/sweeps', () => {
 
     const sweep = await getSweep(id);
     assert.equal(sweep.status, 'queued');
-    assert.deepEqual(sweep.progress, { done: 0, total: 4, byStatus: { queued: 4, running: 0, completed: 0, failed: 0, cancelled: 0 } });
+    assert.deepEqual(sweep.progress, { done: 0, total: 4, byStatus: { queued: 4, running: 0, completed: 0, failed: 0, cancelled: 0, pruned: 0 } });
     assert.deepEqual(sweep.spec.lambdas, [0, 1e-4]);
     assert.deepEqual(sweep.spec.seeds, [3, 7]);
     assert.deepEqual(sweep.rows.map((row) => [row.lambda, row.partial, row.runs.map((run) => run.status), row.summary]), [
@@ -326,7 +326,7 @@ describe('POST /v1/sweeps/:id/cancel', () => {
 
     const { body } = await http().post(`/v1/sweeps/${id}/cancel`).expect(200);
     assert.equal(body.status, 'cancelled');
-    assert.deepEqual(body.progress.byStatus, { queued: 0, running: 0, completed: 1, failed: 0, cancelled: 5 });
+    assert.deepEqual(body.progress.byStatus, { queued: 0, running: 0, completed: 1, failed: 0, cancelled: 5, pruned: 0 });
     const unfinished = await ctx.app.prisma.experiment.count({ where: { sweepId: id, status: { in: ['queued', 'running'] } } });
     assert.equal(unfinished, 0);
     for (const runId of experimentIds.slice(1)) assert.equal(await ctx.app.trainingQueue.queue.getJob(trainJobId(runId)), undefined);

@@ -4,6 +4,8 @@ import { BACKEND_PREFERENCES, parseEnv, serviceEnvShape, type LogLevel } from '@
 import { DEFAULT_RUN_POLICY } from '@lab/runs';
 import type { BackendRequest } from './training-protocol.ts';
 
+const DAY_MS = 24 * 3600 * 1000;
+
 const workerEnvSchema = z.object({
   ...serviceEnvShape,
   /** Jobs trained at once by this process, each in its own thread. More processes scale further. */
@@ -21,6 +23,11 @@ const workerEnvSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** Attempts that may end without an outcome (worker died, training threw) before a run fails for good. */
   RUN_MAX_FAILED_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(DEFAULT_RUN_POLICY.maxFailedAttempts),
+  /**
+   * Days a finished run keeps its last checkpoint, to be resumed from; older ones are deleted as this
+   * worker claims runs. A run resumed after that retrains from epoch 1 (to the same result).
+   */
+  CHECKPOINT_RETENTION_DAYS: z.coerce.number().min(0).max(36_500).default(DEFAULT_RUN_POLICY.checkpointRetentionMs / DAY_MS),
 });
 
 export interface WorkerConfig {
@@ -32,6 +39,7 @@ export interface WorkerConfig {
   backend: BackendRequest;
   jobLockMs: number;
   maxFailedAttempts: number;
+  checkpointRetentionMs: number;
   reconcileIntervalMs: number;
 }
 
@@ -52,6 +60,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     },
     jobLockMs: settings.JOB_LOCK_MS,
     maxFailedAttempts: settings.RUN_MAX_FAILED_ATTEMPTS,
+    checkpointRetentionMs: settings.CHECKPOINT_RETENTION_DAYS * DAY_MS,
     reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,
   };
 }

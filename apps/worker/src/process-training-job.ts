@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { trainJobPayloadSchema } from '@lab/contracts';
+import { trainJobPayloadSchema, type EpochVerdict } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
 import type { Attempt, RunEngine } from '@lab/runs';
 import type { Logger } from './logger.ts';
@@ -18,7 +18,7 @@ export interface TrainingProcessorDeps {
   activeRuns: Set<TrainingRun>;
 }
 
-export type TrainingJobResult = { outcome: 'completed' | 'stopped' | 'skipped'; epochs: number };
+export type TrainingJobResult = { outcome: 'completed' | 'stopped' | 'pruned' | 'skipped'; epochs: number };
 
 /**
  * A job that could not be processed for a reason outside the run (Postgres away while claiming or
@@ -92,8 +92,10 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
     signal: AbortSignal | undefined,
     postpone: (at: number) => Promise<never>,
   ): Promise<TrainingJobResult> {
+    /** The run engine's stop, when an epoch's answer was one: the thread has carried it out. */
+    let engineStop = null as Extract<EpochVerdict, { action: 'stop' }> | null;
     const run = new TrainingRun(
-      { spec: attempt.spec, resumeFrom: attempt.checkpoint, backend: deps.backend, dataset: deps.dataset },
+      { spec: attempt.spec, resumeFrom: attempt.checkpoint, bestWeights: attempt.bestWeights, backend: deps.backend, dataset: deps.dataset },
       {
         onStarted: ({ backend, dataset }) =>
           attempt.recordStart({
@@ -104,8 +106,13 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
             datasetVersion: dataset.version,
           }),
         onEpoch: async (metrics, checkpoint) => {
-          await attempt.recordEpoch(metrics, checkpoint);
+          const verdict = await attempt.recordEpoch(metrics, checkpoint);
           jobLog.info({ ...metrics }, 'epoch stored');
+          if (verdict.action === 'stop') {
+            engineStop = verdict;
+            jobLog.info(verdict.outcome === 'pruned' ? { pruned: verdict.pruned } : { stoppedEarly: verdict.stoppedEarly }, `training ${verdict.outcome}`);
+          }
+          return verdict;
         },
       },
     );
@@ -117,9 +124,12 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
       const outcome = await run.outcome;
       if (outcome.status === 'completed') {
         await attempt.complete(outcome);
-        jobLog.info({ test: outcome.evaluation.test }, 'training completed');
-        return { outcome: 'completed', epochs: attempt.spec.epochs };
+        jobLog.info({ test: outcome.evaluation.test, weightsEpoch: outcome.weightsEpoch }, 'training completed');
+        const stoppedAt = engineStop?.outcome === 'early-stopped' ? engineStop.stoppedEarly.epoch : attempt.spec.epochs;
+        return { outcome: 'completed', epochs: stoppedAt };
       }
+      // The engine pruned the run as it stored its last epoch: nothing is left to do.
+      if (engineStop?.outcome === 'pruned') return { outcome: 'pruned', epochs: outcome.epochsDone };
       if (attempt.lost.aborted || signal?.aborted) {
         jobLog.info({ epochsDone: outcome.epochsDone }, 'training stopped: the run is no longer this attempt\'s (cancelled?)');
         return { outcome: 'stopped', epochs: outcome.epochsDone };

@@ -1,4 +1,4 @@
-import type { Checkpoint, EpochMetrics, Evaluation, ModelArtifacts, ResolvedExperimentSpec, TestPrediction } from '@lab/contracts';
+import type { Checkpoint, EncodedTensors, EpochMetrics, EpochVerdict, Evaluation, ModelArtifacts, ResolvedExperimentSpec, TestPrediction } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
 import type { BackendPreference } from '@lab/contracts';
 import type { BackendInfo } from '@lab/trainer';
@@ -13,6 +13,8 @@ export interface BackendRequest {
 export interface TrainingThreadInput {
   spec: ResolvedExperimentSpec;
   resumeFrom: Checkpoint | null;
+  /** The best epoch's weights so far (early stopping that restores them), kept by an earlier attempt. */
+  bestWeights: { epoch: number; weights: EncodedTensors } | null;
   backend: BackendRequest;
   dataset: LoadOptions;
   /** Int32 flag the parent sets to 1 to stop at the next batch boundary, even mid-computation. */
@@ -23,11 +25,16 @@ export interface TrainingThreadInput {
 export type TrainingThreadMessage =
   | { type: 'started'; backend: BackendInfo; dataset: { source: string; version: string } }
   | { type: 'epoch'; metrics: EpochMetrics; checkpoint: Checkpoint }
-  | { type: 'completed'; evaluation: Evaluation; predictions: TestPrediction[]; model: ModelArtifacts }
+  /** `weightsEpoch`: the epoch whose weights were evaluated and saved (the best one when restored). */
+  | { type: 'completed'; evaluation: Evaluation; predictions: TestPrediction[]; model: ModelArtifacts; weightsEpoch: number }
   | { type: 'stopped'; epochsDone: number };
 
-/** Parent → thread: the epoch's metrics and checkpoint are durable; training may go on. */
+/**
+ * Parent → thread: the epoch's metrics and checkpoint are durable, and the run engine's answer to it:
+ * go on, or stop at once (early-stopped: finish the run; pruned: the engine has ended it).
+ */
 export interface EpochSavedMessage {
   type: 'epoch-saved';
   epoch: number;
+  verdict: EpochVerdict;
 }

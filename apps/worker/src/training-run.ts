@@ -1,17 +1,20 @@
 import type { Worker } from 'node:worker_threads';
-import type { Checkpoint, EpochMetrics, Evaluation, ModelArtifacts, TestPrediction } from '@lab/contracts';
+import type { Checkpoint, EpochMetrics, EpochVerdict, Evaluation, ModelArtifacts, TestPrediction } from '@lab/contracts';
 import type { BackendInfo } from '@lab/trainer';
 import type { EpochSavedMessage, TrainingThreadInput, TrainingThreadMessage } from './training-protocol.ts';
 import { startTypeScriptThread } from './typescript-thread.ts';
 
 export type TrainingRunOutcome =
-  | { status: 'completed'; evaluation: Evaluation; predictions: TestPrediction[]; model: ModelArtifacts }
+  | { status: 'completed'; evaluation: Evaluation; predictions: TestPrediction[]; model: ModelArtifacts; weightsEpoch: number }
   | { status: 'stopped'; epochsDone: number };
 
 export interface TrainingRunHandlers {
   onStarted(info: { backend: BackendInfo; dataset: { source: string; version: string } }): Promise<void>;
-  /** Must make the epoch durable; the thread waits for it before training the next epoch. */
-  onEpoch(metrics: EpochMetrics, checkpoint: Checkpoint): Promise<void>;
+  /**
+   * Must make the epoch durable and say what training does next (the run engine's answer); the thread
+   * waits for it before training the next epoch.
+   */
+  onEpoch(metrics: EpochMetrics, checkpoint: Checkpoint): Promise<EpochVerdict>;
 }
 
 const THREAD_ENTRY = new URL('./training-thread.ts', import.meta.url);
@@ -49,13 +52,19 @@ export class TrainingRun {
               case 'started':
                 return handlers.onStarted(message);
               case 'epoch': {
-                await handlers.onEpoch(message.metrics, message.checkpoint);
-                const saved: EpochSavedMessage = { type: 'epoch-saved', epoch: message.metrics.epoch };
+                const verdict = await handlers.onEpoch(message.metrics, message.checkpoint);
+                const saved: EpochSavedMessage = { type: 'epoch-saved', epoch: message.metrics.epoch, verdict };
                 this.thread.postMessage(saved);
                 return;
               }
               case 'completed':
-                outcome = { status: 'completed', evaluation: message.evaluation, predictions: message.predictions, model: message.model };
+                outcome = {
+                  status: 'completed',
+                  evaluation: message.evaluation,
+                  predictions: message.predictions,
+                  model: message.model,
+                  weightsEpoch: message.weightsEpoch,
+                };
                 return;
               case 'stopped':
                 outcome = { status: 'stopped', epochsDone: message.epochsDone };

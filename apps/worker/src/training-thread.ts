@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadFashionMnist } from '@lab/dataset';
-import { evaluateModel, firstExamples, initBackend, serializeModel, train } from '@lab/trainer';
+import type { EncodedTensors, EpochVerdict } from '@lab/contracts';
+import { decodeTensors, evaluateModel, firstExamples, initBackend, serializeModel, train } from '@lab/trainer';
 import type { EpochSavedMessage, TrainingThreadInput, TrainingThreadMessage } from './training-protocol.ts';
 
 const port = parentPort;
@@ -13,13 +14,13 @@ const { input } = workerData as { input: TrainingThreadInput };
 const stopFlag = new Int32Array(input.stopFlag);
 const send = (message: TrainingThreadMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-/** Resolves when the parent confirms that `epoch` is stored. */
-function epochSaved(epoch: number): Promise<void> {
+/** Resolves with the run engine's answer once the parent confirms that `epoch` is stored. */
+function epochSaved(epoch: number): Promise<EpochVerdict> {
   return new Promise((resolve) => {
     const onMessage = (message: EpochSavedMessage) => {
       if (message.type !== 'epoch-saved' || message.epoch !== epoch) return;
       port!.off('message', onMessage);
-      resolve();
+      resolve(message.verdict);
     };
     port!.on('message', onMessage);
   });
@@ -30,28 +31,48 @@ const dataset = await loadFashionMnist(input.dataset);
 send({ type: 'started', backend, dataset: { source: dataset.source, version: dataset.version } });
 
 const { spec } = input;
+const restoreBest = spec.earlyStopping?.restoreBestWeights ?? false;
 const data = { train: firstExamples(dataset.train, spec.trainLimit), test: firstExamples(dataset.test, spec.testLimit) };
+/** The best epoch's weights so far, when early stopping restores them at the end. */
+let best: { epoch: number; weights: EncodedTensors } | null = input.bestWeights;
+/** The engine's stop, carried out at the next batch boundary (that is, at once). */
+let engineStop = null as Extract<EpochVerdict, { action: 'stop' }> | null;
 const outcome = await train({
   spec,
   data,
   resumeFrom: input.resumeFrom,
-  shouldStop: () => Atomics.load(stopFlag, 0) !== 0,
+  shouldStop: () => Atomics.load(stopFlag, 0) !== 0 || engineStop !== null,
   onEpoch: async (metrics, checkpoint) => {
     const saved = epochSaved(metrics.epoch);
+    // The checkpoint's buffers move to the parent; a copy of the weights stays in case they are the best.
+    const weights = restoreBest ? { specs: checkpoint.weights.specs, data: checkpoint.weights.data.slice() } : null;
     send({ type: 'epoch', metrics, checkpoint }, [
       checkpoint.weights.data.buffer as ArrayBuffer,
       checkpoint.optimizer.data.buffer as ArrayBuffer,
     ]);
-    await saved;
+    const verdict = await saved;
+    if (verdict.action === 'stop') engineStop = verdict;
+    else if (verdict.newBest && weights !== null) best = { epoch: metrics.epoch, weights };
   },
 });
 
-if (outcome.status === 'stopped') {
+// Early stopping ends a run as completed: it is evaluated like a run that trained all its epochs.
+// Anything else that stopped training (cancel, shutdown, a prune) ends the thread without results.
+const finish = outcome.status === 'completed' || (Atomics.load(stopFlag, 0) === 0 && engineStop?.outcome === 'early-stopped');
+if (!finish) {
   send({ type: 'stopped', epochsDone: outcome.epochsDone });
 } else {
+  let weightsEpoch = outcome.epochsDone;
+  if (restoreBest && best !== null) {
+    // Keras 3 restores the best weights at the end of training, whether or not it stopped early.
+    const restored = decodeTensors(best.weights);
+    outcome.model.setWeights(restored.map((entry) => entry.tensor));
+    for (const entry of restored) entry.tensor.dispose();
+    weightsEpoch = best.epoch;
+  }
   const { evaluation, predictions } = evaluateModel(outcome.model, data);
   const model = await serializeModel(outcome.model);
-  send({ type: 'completed', evaluation, predictions, model }, [model.weightData.buffer as ArrayBuffer]);
+  send({ type: 'completed', evaluation, predictions, model, weightsEpoch }, [model.weightData.buffer as ArrayBuffer]);
 }
 outcome.model.dispose();
 port.close();

@@ -46,7 +46,7 @@ export function createTrainingWorker(
     prisma: deps.prisma,
     queue,
     log,
-    policy: { leaseMs: config.jobLockMs, maxFailedAttempts: config.maxFailedAttempts },
+    policy: { leaseMs: config.jobLockMs, maxFailedAttempts: config.maxFailedAttempts, checkpointRetentionMs: config.checkpointRetentionMs },
   });
   const reconciler = new Reconciler({ prisma: deps.prisma, queue, engine, log, intervalMs: config.reconcileIntervalMs });
   const runEvents = new RunEventListener(config.databaseUrl, log);

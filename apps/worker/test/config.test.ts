@@ -17,6 +17,7 @@ describe('loadWorkerConfig', () => {
       backend: { preference: 'auto', wasmThreads: Math.min(8, availableParallelism()) },
       jobLockMs: 30_000,
       maxFailedAttempts: 8,
+      checkpointRetentionMs: 30 * 24 * 3600 * 1000,
       reconcileIntervalMs: 5_000,
     });
   });
@@ -29,6 +30,12 @@ describe('loadWorkerConfig', () => {
     assert.equal(config.queuePrefix, 'x:y');
     assert.equal(config.maxFailedAttempts, 3);
     assert.equal(config.reconcileIntervalMs, 1_000);
+  });
+
+  it('keeps finished runs\' checkpoints for CHECKPOINT_RETENTION_DAYS (fractions allowed, never negative)', () => {
+    assert.equal(loadWorkerConfig({ DATABASE_URL, CHECKPOINT_RETENTION_DAYS: '0.5' }).checkpointRetentionMs, 12 * 3600 * 1000);
+    assert.equal(loadWorkerConfig({ DATABASE_URL, CHECKPOINT_RETENTION_DAYS: '0' }).checkpointRetentionMs, 0);
+    assert.throws(() => loadWorkerConfig({ DATABASE_URL, CHECKPOINT_RETENTION_DAYS: '-1' }), /CHECKPOINT_RETENTION_DAYS/);
   });
 
   it('gives each concurrent run its share of the cores by default', () => {

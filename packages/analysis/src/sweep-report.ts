@@ -6,6 +6,7 @@ import {
   MAX_TEST_EXAMPLES,
   MAX_TRAIN_EXAMPLES,
   SEED_SPEC,
+  type Pruning,
   type Stat,
   type Sweep,
   type SweepSpec,
@@ -23,7 +24,8 @@ function table(sweep: Sweep): string {
     '| λ | runs | train acc. (end), % | val. acc. (end), % | best val. acc., % | best epoch | gap at end, points | gap at best epoch, points | min val. cross-entropy | its epoch | penalty share of the loss |\n' +
     '|---|---|---|---|---|---|---|---|---|---|---|';
   const rows = sweep.rows.map((row) => {
-    const runs = `${row.runs.filter((run) => run.status === 'completed').length}/${row.runs.length}`;
+    const pruned = row.runs.filter((run) => run.status === 'pruned').length;
+    const runs = `${row.runs.filter((run) => run.status === 'completed').length}/${row.runs.length}${pruned === 0 ? '' : `, ${pruned} pruned`}`;
     const s = row.summary;
     if (s === null) return `| ${formatLambda(row.lambda)} | ${runs} | — | — | — | — | — | — | — | — | — |`;
     return `| ${formatLambda(row.lambda)} | ${runs} | ${cell(s.finalTrainAccuracy, accuracy)} | ${cell(s.finalValAccuracy, accuracy)} | ${cell(s.bestValAccuracy, accuracy)} | ${epochOf(s.bestEpoch.mean)} | ${cell(s.gapAtEnd, accuracy)} | ${cell(s.gapAtBest, accuracy)} | ${cell(s.minValCrossEntropy, (v) => v.toFixed(4))} | ${epochOf(s.minValCrossEntropyEpoch.mean)} | ${cell(s.penaltyShare, pct)} |`;
@@ -38,6 +40,47 @@ function shortenedBy(base: SweepSpec['base']): string[] {
     base.trainLimit !== undefined && base.trainLimit < MAX_TRAIN_EXAMPLES && `the first ${base.trainLimit} training images only`,
     base.testLimit !== undefined && base.testLimit < MAX_TEST_EXAMPLES && `the first ${base.testLimit} test images only`,
   ].filter((reason): reason is string => typeof reason === 'string');
+}
+
+function pruningText(pruning: Pruning | null): string {
+  if (pruning === null) return 'none';
+  return pruning.strategy === 'median'
+    ? `median rule (startupRuns ${pruning.startupRuns}, warmupEpochs ${pruning.warmupEpochs}), each λ judged on its mean over seeds`
+    : `ASHA (gracePeriod ${pruning.gracePeriod}, reductionFactor ${pruning.reductionFactor}), each λ judged on its mean over seeds`;
+}
+
+/** Epochs the runs trained against the epochs they were given: what pruning saved. */
+function epochsTrained(sweep: Sweep): string {
+  const runs = sweep.rows.flatMap((row) => row.runs);
+  const trained = runs.reduce((sum, run) => sum + run.progress.epoch, 0);
+  const budget = runs.reduce((sum, run) => sum + run.progress.epochs, 0);
+  return `${trained} of ${budget}${budget === 0 ? '' : ` (${((100 * trained) / budget).toFixed(1)} %)`}`;
+}
+
+/** One line per pruned run: where it was judged, on what, against what. */
+function prunedRuns(sweep: Sweep): string {
+  const lines = sweep.rows.flatMap((row) =>
+    row.runs.flatMap((run) => {
+      const why = run.pruned;
+      if (why === null) return [];
+      const rule = why.strategy === 'median' ? 'median rule (its best so far)' : `ASHA, rung ${why.rung}`;
+      return [
+        `| ${formatLambda(row.lambda)} | ${run.seed} | ${why.epoch} | ${rule} | ${pct(why.value)} (${why.seeds} seed${why.seeds === 1 ? '' : 's'}) | ${pct(why.threshold)} (${why.compared} λ value${why.compared === 1 ? '' : 's'}) |`,
+      ];
+    }),
+  );
+  if (lines.length === 0) return '';
+  return `
+## Pruned runs
+
+Each was stopped as the epoch below was stored: its λ's validation accuracy (the mean over its seeds at that epoch)
+fell below the threshold computed from the other λ values' runs. Pruned runs are left out of the table's figures
+and of the recommendation; each keeps its checkpoint and can be resumed (\`POST /v1/experiments/:id/resume\`).
+
+| λ | seed | epoch | rule | its λ's val. acc. | threshold (from) |
+|---|---|---|---|---|---|
+${lines.join('\n')}
+`;
 }
 
 const minute = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -81,6 +124,8 @@ export function sweepReportMarkdown(sweep: Sweep, context: SweepReportContext, o
 | dataset | ${datasets.length === 0 ? '— (no run has loaded it)' : datasets.join('; ')} |
 | wall time | ${wallTime(context, FINISHED_STATUSES.includes(sweep.status))} |
 | runs at once | at most ${context.maxConcurrentRuns} |
+| pruning | ${pruningText(sweep.spec.pruning)} |
+| epochs trained | ${epochsTrained(sweep)} |
 ${shortened.length === 0 ? '' : `\n> **Shortened run:** ${shortened.join(', ')}. The figures answer the question for this setting, not for the lesson's full ${SEED_SPEC.epochs}-epoch run.\n`}
 ## The answer
 
@@ -96,5 +141,5 @@ ${table(sweep)}
 Recommendation: ${recommendationText}.
 
 ![Validation accuracy and overfitting gap against λ](${options.plotHref})
-`;
+${prunedRuns(sweep)}`;
 }

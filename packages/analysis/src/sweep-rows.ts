@@ -1,4 +1,4 @@
-import type { ExperimentStatus, RowSummary, RunStats, SweepRow, SweepRunRecord } from '@lab/contracts';
+import type { RowSummary, RunStats, SweepRow, SweepRunRecord } from '@lab/contracts';
 import { runStats } from './run-stats.ts';
 import { stat } from './stat.ts';
 
@@ -24,7 +24,9 @@ function summarize(stats: readonly RunStats[]): RowSummary | null {
 
 /**
  * One row per λ, in the order of `lambdas`, from the runs' stored histories. A row is partial until
- * every run of its λ has completed; its figures then cover the runs and epochs stored so far.
+ * every run of its λ has completed or been pruned; its figures then cover the runs and epochs stored
+ * so far. Pruned runs are left out of the figures: they stopped early by design, and their last epoch
+ * is not comparable with a finished run's (as Optuna picks its best trial among completed trials).
  */
 export function sweepRows(lambdas: readonly number[], runs: readonly SweepRunRecord[]): SweepRow[] {
   return lambdas.map((lambda) => {
@@ -35,12 +37,13 @@ export function sweepRows(lambdas: readonly number[], runs: readonly SweepRunRec
       status: run.status,
       progress: { epoch: run.epochsDone, epochs: run.epochs },
       stats: runStats(run.history),
+      pruned: run.pruned,
     }));
     return {
       lambda,
-      partial: ofLambda.some((run) => run.status !== 'completed'),
+      partial: ofLambda.some((run) => run.status !== 'completed' && run.status !== 'pruned'),
       runs: rowRuns,
-      summary: summarize(rowRuns.flatMap((run) => (run.stats === null ? [] : [run.stats]))),
+      summary: summarize(rowRuns.flatMap((run) => (run.stats === null || run.status === 'pruned' ? [] : [run.stats]))),
     };
   });
 }

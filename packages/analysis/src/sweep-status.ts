@@ -2,12 +2,13 @@ import { EXPERIMENT_STATUSES, FINISHED_STATUSES, type ExperimentStatus, type Swe
 
 /**
  * A sweep's status from its runs' statuses: queued until one starts, running while any is unfinished;
- * once all are finished, completed if all completed, cancelled if any was cancelled, else failed.
+ * once all are finished, completed if each completed or was pruned (pruning is how a sweep ends runs
+ * on purpose), cancelled if any was cancelled, else failed.
  */
 export function sweepStatus(statuses: readonly ExperimentStatus[]): SweepStatus {
   const unfinished = statuses.filter((status) => !FINISHED_STATUSES.includes(status));
   if (unfinished.length > 0) return statuses.every((status) => status === 'queued') ? 'queued' : 'running';
-  if (statuses.every((status) => status === 'completed')) return 'completed';
+  if (statuses.every((status) => status === 'completed' || status === 'pruned')) return 'completed';
   return statuses.includes('cancelled') ? 'cancelled' : 'failed';
 }
 

@@ -15,6 +15,7 @@ export function record(fields: Partial<SweepRunRecord> & Pick<SweepRunRecord, 'l
     epochsDone: 1,
     epochs: 1,
     history: [],
+    pruned: null,
     backend: 'wasm',
     tfjsVersion: '4.22.0',
     dataset: { source: 'npm-package', version: 'abc123' },
@@ -72,7 +73,7 @@ export function committedSummary(): Pick<SweepSummary, 'rows' | 'recommendation'
       minValCrossEntropyEpoch: epoch(crossEntropyEpoch),
       penaltyShare: pct(...share),
     };
-    const runs = [1, 2, 3].map((seed) => ({ experimentId: randomUUID(), seed, status: 'completed' as const, progress: { epoch: 20, epochs: 20 }, stats: null }));
+    const runs = [1, 2, 3].map((seed) => ({ experimentId: randomUUID(), seed, status: 'completed' as const, progress: { epoch: 20, epochs: 20 }, stats: null, pruned: null }));
     return { lambda, partial: false, runs, summary };
   });
   return { rows, recommendation: recommend(rows) };

@@ -14,6 +14,7 @@ function run(lambda: number, seed: number, valAccuracy: number, status: Experime
     epochsDone: 1,
     epochs: 1,
     history: [{ epoch: 1, loss: 0.5, accuracy: 0.9, penalty: 0.1, valAccuracy, valCrossEntropy: 0.4 }],
+    pruned: null,
     backend: 'wasm',
     tfjsVersion: '4.22.0',
     dataset: { source: 'npm-package', version: 'v1' },
@@ -115,7 +116,36 @@ describe('sweepStatus and sweepProgress', () => {
     assert.deepEqual(sweepProgress(['queued', 'running', 'completed', 'failed', 'cancelled', 'completed']), {
       done: 4,
       total: 6,
-      byStatus: { queued: 1, running: 1, completed: 2, failed: 1, cancelled: 1 },
+      byStatus: { queued: 1, running: 1, completed: 2, failed: 1, cancelled: 1, pruned: 0 },
     });
+  });
+
+  test('pruning is how a sweep ends runs on purpose: completed and pruned runs make a completed sweep', () => {
+    assert.equal(sweepStatus(['completed', 'pruned', 'pruned']), 'completed');
+    assert.equal(sweepStatus(['pruned', 'running']), 'running');
+    assert.equal(sweepStatus(['pruned', 'cancelled']), 'cancelled');
+    assert.deepEqual(sweepProgress(['pruned', 'completed', 'queued']).done, 2, 'a pruned run is finished');
+  });
+});
+
+describe('pruned runs', () => {
+  const why = { strategy: 'median' as const, monitor: 'valAccuracy' as const, epoch: 1, rung: null, value: 0.1, seeds: 1, threshold: 0.85, compared: 2 };
+  const prunedRun = (lambda: number, seed: number, valAccuracy: number) => ({ ...run(lambda, seed, valAccuracy, 'pruned'), pruned: why });
+
+  test('are left out of a row’s figures, keep their reason, and do not make the row partial', () => {
+    const [row] = sweepRows([1e-5], [...runs(1e-5, [0.86, 0.9]), prunedRun(1e-5, 2, 0.1)]);
+    assert.equal(row!.partial, false, 'every run completed or was pruned');
+    assert.equal(row!.summary!.finalValAccuracy.n, 2, 'the pruned run is not in the mean');
+    assert.ok(Math.abs(row!.summary!.finalValAccuracy.mean - 0.88) < 1e-12);
+    assert.deepEqual(row!.runs.map((r) => r.pruned), [null, null, why]);
+    assert.notEqual(row!.runs[2]!.stats, null, 'its own stats are still shown');
+  });
+
+  test('a λ whose runs were all pruned has no figures and is no candidate for the recommendation', () => {
+    const rows = sweepRows([0, 1e-2], [...runs(0, [0.8, 0.82]), prunedRun(1e-2, 0, 0.95), prunedRun(1e-2, 1, 0.95)]);
+    assert.equal(rows[1]!.summary, null);
+    const recommendation = recommend(rows)!;
+    assert.equal(recommendation.best.lambda, 0, 'a pruned λ is not recommended, whatever its last epoch said');
+    assert.equal(recommendation.partial, false);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { earlyStoppingSchema, pruneReasonSchema, stoppedEarlySchema } from './stopping.ts';
 
 /**
  * The source lesson's run (784-512-256-10, λ = 1e-5, 40 epochs, batch 1024, Adam 1e-3, all the data):
@@ -40,6 +41,8 @@ export const experimentBaseSpecSchema = z.strictObject({
   trainLimit: z.number().int().min(1).max(MAX_TRAIN_EXAMPLES).optional(),
   /** Validate and evaluate on the first N test examples only. */
   testLimit: z.number().int().min(1).max(MAX_TEST_EXAMPLES).optional(),
+  /** Stop when a validation figure stops improving (Keras' EarlyStopping). */
+  earlyStopping: earlyStoppingSchema.optional(),
 });
 
 export const lambdaSchema = finite.min(0).max(1e3);
@@ -53,12 +56,15 @@ export type ExperimentSpec = z.output<typeof experimentSpecSchema>;
 /** A spec as stored and trained: the seed is always decided. */
 export type ResolvedExperimentSpec = ExperimentSpec & { seed: number };
 
-export const EXPERIMENT_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const EXPERIMENT_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'pruned'] as const;
 export const experimentStatusSchema = z.enum(EXPERIMENT_STATUSES);
 export type ExperimentStatus = z.infer<typeof experimentStatusSchema>;
 /** States a run can still leave: it wants a worker, or has one. */
 export const UNFINISHED_STATUSES = ['queued', 'running'] as const satisfies readonly ExperimentStatus[];
-export const FINISHED_STATUSES: readonly ExperimentStatus[] = ['completed', 'failed', 'cancelled'];
+/** `pruned`: its sweep's pruning ended it (see stopping.ts); like a cancelled run, it can be resumed. */
+export const FINISHED_STATUSES: readonly ExperimentStatus[] = ['completed', 'failed', 'cancelled', 'pruned'];
+/** Finished runs that `POST /v1/experiments/:id/resume` continues from their last checkpoint. */
+export const RESUMABLE_STATUSES = ['completed', 'cancelled', 'pruned'] as const satisfies readonly ExperimentStatus[];
 
 /** One epoch as Keras reports it, plus the cross-entropy / penalty split and the epoch's wall time. */
 export const epochMetricsSchema = z.object({
@@ -98,17 +104,32 @@ export const evaluationSchema = z.object({
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
 export const finalResultsSchema = z.object({
+  /** The epoch whose weights were evaluated: the last one, or the best one when early stopping restored it. */
+  epoch: z.number().int(),
   trainAccuracy: z.number(),
   trainLoss: z.number(),
   testAccuracy: z.number(),
   testLoss: z.number(),
 });
 
+const storedSpecSchema = experimentSpecSchema.extend({ seed: z.number().int() });
+
+/** A resume of a finished run: what it was before (its spec then, how far it had got, why it had stopped). */
+export const resumeRecordSchema = z.object({
+  at: z.iso.datetime(),
+  status: z.enum(RESUMABLE_STATUSES),
+  epochsDone: z.number().int(),
+  spec: storedSpecSchema,
+  stoppedEarly: stoppedEarlySchema.nullable(),
+  pruned: pruneReasonSchema.nullable(),
+});
+export type ResumeRecord = z.infer<typeof resumeRecordSchema>;
+
 export const experimentSchema = z.object({
   id: z.uuid(),
   name: z.string().nullable(),
   status: experimentStatusSchema,
-  spec: experimentSpecSchema.extend({ seed: z.number().int() }),
+  spec: storedSpecSchema,
   progress: z.object({ epoch: z.number().int(), epochs: z.number().int() }),
   backend: z.string().nullable(),
   /** The matmul kernels the backend ran with (e.g. native BLAS, fast wasm): they decide the speed. */
@@ -120,6 +141,12 @@ export const experimentSchema = z.object({
   error: z.string().nullable(),
   /** Times a worker claimed the run (each start or resume after a crash, a shutdown or a retry). */
   attempts: z.number().int(),
+  /** Set when early stopping ended the run before its budget. */
+  stoppedEarly: stoppedEarlySchema.nullable(),
+  /** Set while the run is `pruned`: why its sweep's pruning ended it. */
+  pruned: pruneReasonSchema.nullable(),
+  /** Each resume, oldest first; `spec` is what the run was submitted with before the first. */
+  resumes: z.array(resumeRecordSchema),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IMAGE_SIDE, IMAGE_SIZE, NUM_CLASSES } from './classes.ts';
-import { epochMetricsSchema, experimentSchema, experimentStatusSchema, evaluationSchema } from './experiment.ts';
+import { epochMetricsSchema, experimentBaseSpecSchema, experimentSchema, experimentStatusSchema, evaluationSchema } from './experiment.ts';
 
 /** The one error shape of every 4xx/5xx response. */
 export const errorBodySchema = z.object({
@@ -36,6 +36,12 @@ export const createdExperimentSchema = z.object({
   id: z.uuid(),
   status: experimentStatusSchema,
 });
+
+/** `POST /v1/experiments/:id/resume`: train the run on to this many epochs in all. */
+export const resumeRequestSchema = z.strictObject({
+  epochs: experimentBaseSpecSchema.shape.epochs.unwrap(),
+});
+export type ResumeRequest = z.infer<typeof resumeRequestSchema>;
 
 export const historyQuerySchema = z.strictObject({
   afterEpoch: z.coerce.number().int().min(0).max(100_000).optional(),

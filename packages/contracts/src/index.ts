@@ -10,3 +10,5 @@ export * from './events.ts';
 export * from './artifacts.ts';
 export * from './tenants.ts';
 export * from './api-keys.ts';
+export * from './stopping.ts';
+export * from './model-files.ts';

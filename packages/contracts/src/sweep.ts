@@ -7,6 +7,7 @@ import {
   type Experiment,
   type ExperimentStatus,
 } from './experiment.ts';
+import { pruneReasonSchema, pruningSchema, type PruneReason } from './stopping.ts';
 
 /** Runs one sweep may create (λ values × seeds): enough for a dense grid, small enough to finish. */
 export const MAX_SWEEP_RUNS = 100;
@@ -63,6 +64,8 @@ export const sweepRequestSchema = z
      * seed (`base.seed`, or one drawn for the sweep), so that the runs differ by λ alone.
      */
     seeds: z.array(seedSchema).min(1).max(MAX_SWEEP_RUNS).refine(distinct, 'must not repeat a value').optional(),
+    /** Stop runs whose λ falls behind the others, as their epochs are stored (see stopping.ts). */
+    pruning: pruningSchema.optional(),
   })
   .superRefine((request, ctx) => {
     if (request.seeds !== undefined && request.base.seed !== undefined) {
@@ -101,12 +104,14 @@ export const sweepSpecSchema = z.object({
   grid: lambdaGridSchema,
   /** Every λ runs once per seed, in this (ascending) order. */
   seeds: z.array(seedSchema).min(1),
+  /** Null when the sweep does not prune. */
+  pruning: pruningSchema.nullable().default(null),
 });
 export type SweepSpec = z.infer<typeof sweepSpecSchema>;
 
 /**
  * A sweep's status, derived from its runs: queued until one starts, running while any is unfinished,
- * then completed when all completed, cancelled when any was cancelled, else failed.
+ * then completed when every run completed or was pruned, cancelled when any was cancelled, else failed.
  */
 export const sweepStatusSchema = experimentStatusSchema;
 export type SweepStatus = ExperimentStatus;
@@ -159,15 +164,23 @@ export const sweepRunSchema = z.object({
   progress: z.object({ epoch: z.number().int(), epochs: z.number().int() }),
   /** Null until the run has stored an epoch. */
   stats: runStatsSchema.nullable(),
+  /** Why the sweep's pruning ended the run; null unless it is `pruned`. */
+  pruned: pruneReasonSchema.nullable(),
 });
 export type SweepRun = z.infer<typeof sweepRunSchema>;
 
 export const sweepRowSchema = z.object({
   lambda: z.number(),
-  /** True until every run of this λ has completed: the figures then cover only what is stored so far. */
+  /**
+   * True until every run of this λ has completed or been pruned: the figures then cover only what is
+   * stored so far.
+   */
   partial: z.boolean(),
   runs: z.array(sweepRunSchema),
-  /** Over the runs that have stored an epoch; null when none has. */
+  /**
+   * Over the runs that have stored an epoch, pruned runs left out (their figures stop early, so they are
+   * not comparable with finished runs'); null when no such run has.
+   */
   summary: rowSummarySchema.nullable(),
 });
 export type SweepRow = z.infer<typeof sweepRowSchema>;
@@ -293,6 +306,8 @@ export interface SweepRunRecord {
   epochsDone: number;
   epochs: number;
   history: readonly SweepEpochPoint[];
+  /** Why it was pruned; null unless it is `pruned`. */
+  pruned: PruneReason | null;
   /** Where and when it trained, as stored: null until a worker has recorded it. */
   backend: Experiment['backend'];
   tfjsVersion: Experiment['tfjsVersion'];

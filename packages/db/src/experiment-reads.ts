@@ -5,9 +5,10 @@ import type {
   ExperimentStatus,
   ModelArtifacts,
   StoredPrediction,
+  TensorSpec,
 } from '@lab/contracts';
 import type { PrismaClient } from './generated/client.ts';
-import { experimentWithResults, toEpochMetrics, toEvaluation, toExperiment, toModelArtifacts } from './mappers.ts';
+import { experimentWithResults, toEpochMetrics, toEvaluation, toExperiment, toModelArtifacts, toModelManifest } from './mappers.ts';
 
 /**
  * What clients read of experiments. Every query is scoped to its owner: another tenant's experiment
@@ -91,5 +92,23 @@ export class ExperimentReads {
       select: { topology: true, weightSpecs: true, weightData: true },
     });
     return row === null ? null : toModelArtifacts(row);
+  }
+
+  /** The trained model without its weight bytes: topology, weight manifest and the weights' sha256. */
+  async modelManifest(ownerId: string, id: string): Promise<{ topology: object; weightSpecs: TensorSpec[]; weightsSha256: string } | null> {
+    const row = await this.prisma.trainedModel.findFirst({
+      where: { experimentId: id, experiment: { ownerId } },
+      select: { topology: true, weightSpecs: true, weightsSha256: true },
+    });
+    return row === null ? null : toModelManifest(row);
+  }
+
+  /** The trained model's weights as one blob (tfjs' weight-file format) and their sha256. */
+  async modelWeights(ownerId: string, id: string): Promise<{ data: Uint8Array; sha256: string } | null> {
+    const row = await this.prisma.trainedModel.findFirst({
+      where: { experimentId: id, experiment: { ownerId } },
+      select: { weightData: true, weightsSha256: true },
+    });
+    return row === null ? null : { data: row.weightData, sha256: row.weightsSha256 };
   }
 }

@@ -9,5 +9,5 @@ export { ExperimentReads } from './experiment-reads.ts';
 export { SweepReads, type StoredSweep } from './sweep-reads.ts';
 export { API_KEY_LENGTH, ApiKeys, type ApiKeyIdentity, type ApiKeyRecord, type ApiKeyScope } from './api-keys.ts';
 export { boundedMessage, MAX_ERROR_MESSAGE_LENGTH, toBytes, toJsonInput } from './db-values.ts';
-export { toCheckpoint, toSpec } from './mappers.ts';
+export { toCheckpoint, toEpochWeights, toPruneReason, toSpec } from './mappers.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';

@@ -1,8 +1,8 @@
 // Rows → contract shapes, in one place. JSON columns are validated with the contract schemas here, so
 // a row that no longer matches the contract fails loudly instead of leaking out of the API.
 import { z } from 'zod';
-import { evaluationSchema, experimentSchema, tensorSpecsSchema } from '@lab/contracts';
-import type { Checkpoint, EpochMetrics, Evaluation, Experiment, ModelArtifacts, ResolvedExperimentSpec } from '@lab/contracts';
+import { evaluationSchema, experimentSchema, pruneReasonSchema, resumeRecordSchema, stoppedEarlySchema, tensorSpecsSchema } from '@lab/contracts';
+import type { Checkpoint, EncodedTensors, EpochMetrics, Evaluation, Experiment, ModelArtifacts, PruneReason, ResolvedExperimentSpec } from '@lab/contracts';
 import type { EpochMetric, Prisma } from './generated/client.ts';
 
 const storedSpecSchema = experimentSchema.shape.spec;
@@ -10,7 +10,7 @@ const storedSpecSchema = experimentSchema.shape.spec;
 /** What `toExperiment` needs: the experiment row plus the headline figures of its evaluation. */
 export const experimentWithResults = {
   include: {
-    evaluation: { select: { trainAccuracy: true, trainLoss: true, testAccuracy: true, testLoss: true } },
+    evaluation: { select: { epoch: true, trainAccuracy: true, trainLoss: true, testAccuracy: true, testLoss: true } },
   },
 } satisfies Prisma.ExperimentDefaultArgs;
 
@@ -18,6 +18,11 @@ export type ExperimentRow = Prisma.ExperimentGetPayload<typeof experimentWithRes
 
 export function toSpec(json: unknown): ResolvedExperimentSpec {
   return storedSpecSchema.parse(json);
+}
+
+/** Why a run was pruned, as stored (null when it was not). */
+export function toPruneReason(json: unknown): PruneReason | null {
+  return json === null ? null : pruneReasonSchema.parse(json);
 }
 
 /** The dataset a run trained on, once the worker has recorded both its source and its version. */
@@ -40,6 +45,9 @@ export function toExperiment(row: ExperimentRow): Experiment {
     results: row.evaluation,
     error: row.errorMessage,
     attempts: row.attempts,
+    stoppedEarly: row.stoppedEarly === null ? null : stoppedEarlySchema.parse(row.stoppedEarly),
+    pruned: toPruneReason(row.pruned),
+    resumes: resumeRecordSchema.array().parse(row.resumes),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
@@ -70,11 +78,19 @@ export function toEvaluation(details: unknown): Evaluation {
 const topologySchema = z.record(z.string(), z.unknown());
 
 export function toModelArtifacts(row: { topology: unknown; weightSpecs: unknown; weightData: Uint8Array }): ModelArtifacts {
-  return {
-    topology: topologySchema.parse(row.topology),
-    weightSpecs: tensorSpecsSchema.parse(row.weightSpecs),
-    weightData: row.weightData,
-  };
+  return { ...toModelManifest(row), weightData: row.weightData };
+}
+
+export function toModelManifest<Row extends { topology: unknown; weightSpecs: unknown }>(
+  row: Row,
+): Omit<Row, 'topology' | 'weightSpecs'> & Pick<ModelArtifacts, 'topology' | 'weightSpecs'> {
+  const { topology, weightSpecs, ...rest } = row;
+  return { ...rest, topology: topologySchema.parse(topology), weightSpecs: tensorSpecsSchema.parse(weightSpecs) };
+}
+
+/** Weights kept with the epoch they are from (a run's best epoch under early stopping). */
+export function toEpochWeights(row: { epoch: number; weightSpecs: unknown; weightData: Uint8Array }): { epoch: number; weights: EncodedTensors } {
+  return { epoch: row.epoch, weights: { specs: tensorSpecsSchema.parse(row.weightSpecs), data: row.weightData } };
 }
 
 export function toCheckpoint(row: {

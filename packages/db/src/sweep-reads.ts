@@ -1,7 +1,7 @@
 import { sweepSpecSchema } from '@lab/contracts';
 import type { EpochMetrics, ExperimentStatus, SweepRunRecord, SweepSpec } from '@lab/contracts';
 import type { PrismaClient } from './generated/client.ts';
-import { toDataset, toEpochMetrics, toSpec } from './mappers.ts';
+import { toDataset, toEpochMetrics, toPruneReason, toSpec } from './mappers.ts';
 
 export interface StoredSweep {
   id: string;
@@ -66,6 +66,7 @@ export class SweepReads {
           seed: true,
           status: true,
           epochsDone: true,
+          pruned: true,
           backend: true,
           tfjsVersion: true,
           datasetSource: true,
@@ -95,6 +96,7 @@ export class SweepReads {
         epochsDone: row.epochsDone,
         epochs: spec.epochs,
         history: histories.get(row.id) ?? [],
+        pruned: toPruneReason(row.pruned),
         backend: row.backend,
         tfjsVersion: row.tfjsVersion,
         dataset: toDataset(row),

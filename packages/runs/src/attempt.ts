@@ -1,9 +1,12 @@
-import type { Checkpoint, EpochMetrics, Evaluation, ModelArtifacts, ResolvedExperimentSpec, TestPrediction } from '@lab/contracts';
+import { createHash } from 'node:crypto';
+import type { Checkpoint, EncodedTensors, EpochMetrics, EpochVerdict, Evaluation, ModelArtifacts, ResolvedExperimentSpec, TestPrediction } from '@lab/contracts';
 import { boundedMessage, isDatabaseUnavailable, toBytes, toJsonInput, type PrismaClient } from '@lab/db';
 import { decideAfterFailure, type FailureDecision } from './decisions.ts';
+import { judgeEpoch } from './epoch-verdict.ts';
 import type { Log } from './log.ts';
 import type { RunPolicy } from './policy.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
+import type { ResumePoint } from './resume-point.ts';
 import { changeRun, lockRun, NO_LEASE, type LockedRun, type Tx } from './run-rows.ts';
 
 /** Where and with what a run trains, recorded when its attempt has started. */
@@ -20,6 +23,8 @@ export interface CompletedRun {
   /** One per test image, in test-set order. */
   predictions: TestPrediction[];
   model: ModelArtifacts;
+  /** The epoch whose weights were evaluated and saved; the last epoch stored when omitted. */
+  weightsEpoch?: number;
 }
 
 /** The attempt no longer holds the run: it was cancelled or finished, or another attempt took it over. */
@@ -49,9 +54,15 @@ export interface AttemptDeps {
  */
 export class Attempt {
   readonly runId: string;
+  /**
+   * The spec as this attempt trains it: the run's, or, when early stopping had already ended the run
+   * (its previous worker died before completing it), the same up to the epoch it stopped at.
+   */
   readonly spec: ResolvedExperimentSpec;
   /** Where training resumes from; null for a fresh start. */
   readonly checkpoint: Checkpoint | null;
+  /** The best epoch's weights so far, when early stopping restores them. */
+  readonly bestWeights: { epoch: number; weights: EncodedTensors } | null;
   /** This attempt's number among the run's claims (1 for the first). */
   readonly number: number;
   private readonly lostController = new AbortController();
@@ -60,12 +71,14 @@ export class Attempt {
   constructor(
     private readonly deps: AttemptDeps,
     private readonly token: string,
-    claimed: { run: LockedRun; checkpoint: Checkpoint | null },
+    claimed: { run: LockedRun } & ResumePoint,
   ) {
     this.runId = claimed.run.id;
-    this.spec = claimed.run.spec;
+    const { spec } = claimed.run;
+    this.spec = claimed.stoppedEarly === null ? spec : { ...spec, epochs: claimed.stoppedEarly.epoch };
     this.number = claimed.run.attempts;
     this.checkpoint = claimed.checkpoint;
+    this.bestWeights = claimed.bestWeights;
     this.heartbeat = setInterval(() => void this.renew(), Math.max(100, Math.floor(deps.policy.leaseMs / 3)));
     this.heartbeat.unref();
   }
@@ -82,13 +95,18 @@ export class Attempt {
   }
 
   /**
-   * Stores one epoch's metrics and the checkpoint taken at its end in one transaction, and publishes
-   * the epoch. Training waits for it, so a checkpoint is durable before the next epoch starts.
+   * Stores one epoch's metrics and the checkpoint taken at its end in one transaction, publishes the
+   * epoch, and answers what training does next (see EpochVerdict): the sweep's pruning and the run's
+   * early stopping are decided in the same transaction, from what is stored. A pruned run is ended
+   * here (status `pruned`, lease released, checkpoint kept); an early-stopped one records where and
+   * why, and the worker completes it. Training waits for the answer, so a checkpoint is durable before
+   * the next epoch starts.
    */
-  async recordEpoch(metrics: EpochMetrics, checkpoint: Checkpoint): Promise<void> {
+  async recordEpoch(metrics: EpochMetrics, checkpoint: Checkpoint): Promise<EpochVerdict> {
     if (checkpoint.epoch !== metrics.epoch) {
       throw new Error(`checkpoint of epoch ${checkpoint.epoch} recorded with the metrics of epoch ${metrics.epoch}`);
     }
+    let verdict = { action: 'continue', newBest: false } as EpochVerdict;
     await this.fenced(`store epoch ${metrics.epoch}`, async (tx, run) => {
       const sweepSeq = run.sweepId === null ? null : await nextSweepSeq(tx, run.sweepId);
       const { epoch, ...values } = metrics;
@@ -98,13 +116,26 @@ export class Attempt {
         skipDuplicates: true,
       });
       await storeCheckpoint(tx, run.id, checkpoint);
-      await changeRun(
+      verdict = await judgeEpoch(tx, run, metrics.epoch);
+      if (verdict.action === 'continue' && verdict.newBest && run.spec.earlyStopping?.restoreBestWeights) {
+        await storeBestWeights(tx, run.id, checkpoint.epoch, checkpoint.weights);
+      }
+      const stored = await changeRun(
         tx,
         run,
-        { epochsDone: Math.max(run.epochsDone, metrics.epoch), leaseExpiresAt: this.leaseExpiry(run.now) },
+        {
+          epochsDone: Math.max(run.epochsDone, metrics.epoch),
+          leaseExpiresAt: this.leaseExpiry(run.now),
+          ...(verdict.action === 'stop' && verdict.outcome === 'early-stopped' ? { stoppedEarly: toJsonInput(verdict.stoppedEarly) } : {}),
+        },
         inserted.count === 1 ? { metrics, sweepSeq } : undefined,
       );
+      if (verdict.action === 'stop' && verdict.outcome === 'pruned') {
+        await changeRun(tx, stored, { status: 'pruned', finishedAt: run.now, pruned: toJsonInput(verdict.pruned), ...NO_LEASE });
+      }
     });
+    if (verdict.action === 'stop' && verdict.outcome === 'pruned') this.end();
+    return verdict;
   }
 
   /** Stores the evaluation, test predictions and model and marks the run completed, all or nothing. */
@@ -116,6 +147,7 @@ export class Attempt {
         await tx.evaluation.create({
           data: {
             experimentId: run.id,
+            epoch: result.weightsEpoch ?? run.epochsDone,
             trainLoss: evaluation.train.loss,
             trainAccuracy: evaluation.train.accuracy,
             testLoss: evaluation.test.loss,
@@ -130,8 +162,11 @@ export class Attempt {
             topology: toJsonInput(model.topology),
             weightSpecs: toJsonInput(model.weightSpecs),
             weightData: toBytes(model.weightData),
+            weightsSha256: createHash('sha256').update(model.weightData).digest('hex'),
           },
         });
+        // The model holds them now, and a resume trains without early stopping.
+        await tx.bestWeights.deleteMany({ where: { experimentId: run.id } });
         await changeRun(tx, run, { status: 'completed', finishedAt: run.now, errorMessage: null, ...NO_LEASE });
       },
       COMPLETE_TIMEOUT_MS,
@@ -239,6 +274,13 @@ async function storeCheckpoint(tx: Tx, experimentId: string, checkpoint: Checkpo
   };
   const replaced = await tx.checkpoint.updateMany({ where: { experimentId, epoch: { lte: checkpoint.epoch } }, data });
   if (replaced.count === 0) await tx.checkpoint.createMany({ data: [{ experimentId, ...data }], skipDuplicates: true });
+}
+
+/** Keeps the weights of the run's best epoch so far; an older epoch (a replay) never replaces a newer one. */
+async function storeBestWeights(tx: Tx, experimentId: string, epoch: number, weights: EncodedTensors): Promise<void> {
+  const data = { epoch, weightSpecs: toJsonInput(weights.specs), weightData: toBytes(weights.data) };
+  const replaced = await tx.bestWeights.updateMany({ where: { experimentId, epoch: { lte: epoch } }, data });
+  if (replaced.count === 0) await tx.bestWeights.createMany({ data: [{ experimentId, ...data }], skipDuplicates: true });
 }
 
 /**

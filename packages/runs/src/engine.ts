@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { UNFINISHED_STATUSES, type ExperimentSpec, type ExperimentStatus, type ResolvedExperimentSpec, type SweepRequest } from '@lab/contracts';
-import { boundedMessage, toCheckpoint, type PrismaClient } from '@lab/db';
+import { boundedMessage, type PrismaClient } from '@lab/db';
 import { Attempt } from './attempt.ts';
+import { deleteExpiredCheckpoints } from './checkpoint-retention.ts';
 import { decideClaim } from './decisions.ts';
 import type { Log } from './log.ts';
 import { DEFAULT_RUN_POLICY, type RunPolicy } from './policy.ts';
+import { readResumePoint } from './resume-point.ts';
+import { resumeRun, type ResumeOutcome } from './resume.ts';
 import { changeRun, lockRun, NO_LEASE, type LockedRun, type Tx } from './run-rows.ts';
 import { DEFAULT_SUBMISSION_LIMITS, storeExperiment, storeSweep, type SubmissionInput, type SubmissionLimits, type Submitted } from './submission.ts';
 import type { QueuedRun, TrainingQueue } from './training-queue.ts';
@@ -125,6 +128,7 @@ export class RunEngine {
    */
   async claim(id: string, holder: string, vet: (spec: ResolvedExperimentSpec) => string | null = () => null): Promise<ClaimResult> {
     const token = randomUUID();
+    await this.expireCheckpoints();
     const claimed = await this.prisma.$transaction(async (tx) => {
       const run = await lockRun(tx, id);
       if (run === null) return { outcome: 'not-found' } as const;
@@ -158,8 +162,7 @@ export class RunEngine {
             leaseExpiresAt: new Date(run.now.getTime() + this.policy.leaseMs),
             ...(run.status === 'queued' ? { startedAt: run.now } : {}),
           });
-          const checkpoint = await tx.checkpoint.findUnique({ where: { experimentId: id } });
-          return { outcome: 'claimed', run: claimedRun, checkpoint: checkpoint === null ? null : toCheckpoint(checkpoint) } as const;
+          return { outcome: 'claimed', run: claimedRun, ...(await readResumePoint(tx, id)) } as const;
         }
       }
     });
@@ -179,6 +182,30 @@ export class RunEngine {
       await changeRun(tx, run, { status: 'failed', finishedAt: run.now, errorMessage: boundedMessage(reason), ...NO_LEASE });
       return true;
     });
+  }
+
+  /**
+   * Continues a completed, cancelled or pruned run to `epochs` in all, from its last checkpoint (see
+   * resume.ts). The run is queued in Postgres first; its old job (finished in BullMQ under the same
+   * deterministic id) is replaced, best effort, and the reconciler replaces it otherwise.
+   */
+  async resumeExperiment(ownerId: string, id: string, epochs: number): Promise<ResumeOutcome> {
+    const outcome = await this.prisma.$transaction((tx) => resumeRun(tx, ownerId, id, epochs, this.limits.maxActiveRunsPerTenant));
+    if (outcome.outcome === 'resumed') {
+      await this.removeJobs([id]);
+      await this.dispatch([{ id, ownerId, rank: outcome.rank }]);
+    }
+    return outcome;
+  }
+
+  /** Best effort: a failure here must not keep a worker from claiming. */
+  private async expireCheckpoints(): Promise<void> {
+    try {
+      const deleted = await deleteExpiredCheckpoints(this.prisma, this.policy.checkpointRetentionMs);
+      if (deleted > 0) this.log.info({ deleted, retentionMs: this.policy.checkpointRetentionMs }, 'deleted expired checkpoints of finished runs');
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not delete expired checkpoints; a later claim will');
+    }
   }
 
   private async removeJobs(ids: readonly string[]): Promise<void> {

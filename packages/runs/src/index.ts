@@ -2,6 +2,9 @@
 export { Attempt, LeaseLostError, type CompletedRun, type RunInfo } from './attempt.ts';
 export { decideAfterFailure, decideClaim, decideReconcile, type ClaimDecision, type FailureDecision, type QueueJobState, type ReconcileAction } from './decisions.ts';
 export { RunEngine, type CancelOutcome, type ClaimResult, type RunEngineDeps } from './engine.ts';
+export { decideEarlyStopping, type EarlyStoppingDecision, type MonitoredEpoch } from './early-stopping.ts';
+export { ashaRungs, decidePruning, percentile, type PrunableRun, type PruningDecision, type PruningInput } from './pruning.ts';
+export type { ResumeOutcome } from './resume.ts';
 export type { Log } from './log.ts';
 export { DEFAULT_RUN_POLICY, type RunPolicy } from './policy.ts';
 export { Reconciler, type ReconcileReport } from './reconciler.ts';

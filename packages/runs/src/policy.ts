@@ -12,6 +12,12 @@ export interface RunPolicy {
   maxFailedAttempts: number;
   /** The wait before retrying after the n-th failed attempt (1-based). */
   retryDelayMs(failedAttempts: number): number;
+  /**
+   * How long a finished run keeps its last checkpoint (about 6.4 MB for the lesson's 784-512-256-10
+   * network: its weights and Adam's two moments), so that it can be resumed from it. Older ones are
+   * deleted as later runs are claimed (see checkpoint-retention.ts).
+   */
+  checkpointRetentionMs: number;
 }
 
 export const DEFAULT_RUN_POLICY: RunPolicy = {
@@ -19,4 +25,5 @@ export const DEFAULT_RUN_POLICY: RunPolicy = {
   maxFailedAttempts: 8,
   // 2 s, 4 s, 8 s … capped at a minute: an outage gets time to pass, a poison run fails within minutes.
   retryDelayMs: (failedAttempts) => Math.min(60_000, 2_000 * 2 ** Math.max(0, failedAttempts - 1)),
+  checkpointRetentionMs: 30 * 24 * 3600 * 1000,
 };

@@ -46,7 +46,7 @@ export class RunCapExceededError extends Error {
  * after another and two at once cannot both slip under the cap. Returns the tenant's queued and running
  * runs before these: the new runs' ranks follow it (fair share, see QueuedRun.rank).
  */
-async function admit(tx: Tx, ownerId: string, requested: number, cap: number): Promise<number> {
+export async function admit(tx: Tx, ownerId: string, requested: number, cap: number): Promise<number> {
   await tx.$executeRaw`INSERT INTO "tenants" ("id") VALUES (${ownerId}) ON CONFLICT DO NOTHING`;
   await tx.$queryRaw`SELECT 1 FROM "tenants" WHERE "id" = ${ownerId} FOR UPDATE`;
   const [counted] = await tx.$queryRaw<{ active: number }[]>`

@@ -18,5 +18,5 @@ export function planSweep(sweepId: string, request: SweepRequest, drawSeed: () =
       return { id: randomUUID(), name, spec: { ...base, lambda, seed: runSeed, name } };
     }),
   );
-  return { spec: { base, lambdas, grid: request.lambdas, seeds }, runs };
+  return { spec: { base, lambdas, grid: request.lambdas, seeds, pruning: request.pruning ?? null }, runs };
 }
