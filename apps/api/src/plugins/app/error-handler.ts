@@ -2,9 +2,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '@lab/db';
-import { IdempotencyKeyReusedError } from '@lab/runs';
+import { IdempotencyKeyReusedError, RunCapExceededError } from '@lab/runs';
 import { errorBody, HttpError } from '../../http-errors.ts';
 import { IDEMPOTENCY_KEY_HEADER } from '../../idempotency.ts';
+import { REQUEST_ID_HEADER } from './request-id.ts';
 
 /** Error codes for the framework's own 4xx errors, by status. */
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
@@ -53,9 +54,10 @@ function validationDetails(part: string, issues: ZodFastifySchemaValidationError
  * Errors Fastify raises before routing (a malformed URL such as `/v1/experiments/%`) never reach the
  * error handler: pass this as the `frameworkErrors` option so they get the one error shape too.
  */
-export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-  void reply.code(status).send(errorBody(error.code === 'FST_ERR_BAD_URL' ? 'bad_url' : CODE_BY_STATUS[status] ?? 'client_error', error.message));
+  // No hook runs for these, so the request id is added here.
+  void reply.header(REQUEST_ID_HEADER, request.id).code(status).send(errorBody(error.code === 'FST_ERR_BAD_URL' ? 'bad_url' : CODE_BY_STATUS[status] ?? 'client_error', error.message));
 }
 
 /**
@@ -72,6 +74,13 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       return reply.code(409).send(
         errorBody('idempotency_key_reused', error.message, [
           { path: `headers.${IDEMPOTENCY_KEY_HEADER}`, message: 'already used with a different request body' },
+        ]),
+      );
+    }
+    if (error instanceof RunCapExceededError) {
+      return reply.code(429).send(
+        errorBody('run_cap_exceeded', error.message, [
+          { path: 'tenant', message: `at most ${error.cap} queued or running runs at once (${error.active} now, ${error.requested} asked for)` },
         ]),
       );
     }

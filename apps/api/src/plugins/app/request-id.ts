@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -19,16 +19,13 @@ export function requestIdOf(request: IncomingMessage): string {
 }
 
 /**
- * Every response says which request it answers (X-Request-Id): set as the request arrives, so that
- * event streams (which take the response over) carry it too, and again as it is sent, for the errors
- * Fastify answers before any hook ran (a malformed URL).
+ * Every response says which request it answers (X-Request-Id). Set as the request arrives, so that
+ * event streams (which take the response over) carry it too; the errors Fastify answers before any
+ * hook runs (a malformed URL) get it from the framework error handler.
  */
 async function requestIdPlugin(app: FastifyInstance): Promise<void> {
-  const label = (request: FastifyRequest, reply: FastifyReply) => void reply.header(REQUEST_ID_HEADER, request.id);
-  app.addHook('onRequest', async (request, reply) => label(request, reply));
-  app.addHook('onSend', async (request, reply, payload) => {
-    label(request, reply);
-    return payload;
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
   });
 }
 
