@@ -1,21 +1,25 @@
 /**
- * `npm run bench:train [-- --rounds N]`: how fast the seed network trains on each available backend,
- * against the naive paths, and how two worker processes share the machine. Every configuration runs
- * in its own process; configurations that are compared run interleaved, round after round, so that
- * load from other work on the machine falls on all of them. Writes docs/benchmarks.{md,json}.
+ * `npm run bench:train [-- --rounds N]`: how fast the seed network trains, before and after the
+ * trainer's native and small kernels, against PyTorch on the same CPU, through the service, and how
+ * two worker processes share the machine. Every trainer configuration runs in its own process;
+ * configurations that are compared (PyTorch included) run interleaved, round after round, so that
+ * load from other work on the machine falls on all of them; figures are medians. The service runs
+ * sit between two rounds. Writes docs/benchmarks.{md,json}.
  */
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '@lab/dataset';
-import { runChild } from './bench/child.ts';
-import { BENCH_SPEC, experimentsReportSchema, trainingReportSchema, type ExperimentsRun, type TrainingReport, type TrainingRun } from './bench/protocol.ts';
-import { renderMarkdown, type BenchmarkResults, type ConfigurationResult, type ParallelismResult } from './bench/render.ts';
+import { runChild, startChildOnSignal } from './bench/child.ts';
+import { BENCH_SPEC, READY, experimentsReportSchema, trainingReportSchema, type ExperimentsRun, type TrainingReport, type TrainingRun } from './bench/protocol.ts';
+import { ensurePyTorch, exportForPyTorch, openblasCoreAsInstalled, runPyTorch, type PyTorchReport } from './bench/pytorch.ts';
+import { renderMarkdown, type BenchmarkResults, type ConfigurationResult, type MakespanResult, type PeerResult } from './bench/render.ts';
+import { trainThroughService, type ServiceAttempt } from './bench/service-epoch.ts';
 import { matmulFlopsPerStep, median, quantile } from './bench/stats.ts';
 
-const { values: cli } = parseArgs({ options: { rounds: { type: 'string', default: '2' } } });
+const { values: cli } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
 const rounds = Number(cli.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${cli.rounds}`);
 
@@ -24,6 +28,10 @@ const WARM_UP_STEPS = 3;
 /** Timed steps wanted per run of the slow paths (a sub-epoch, extrapolated to a full one). */
 const TIMED_STEPS = 20;
 const SUB_EPOCH_EXAMPLES = (WARM_UP_STEPS + TIMED_STEPS) * BENCH_SPEC.batchSize;
+/** Epochs per full-epoch run: the first warms up, the last is the one reported. */
+const EPOCHS = 2;
+/** Epochs trained through the service: the median of epochs 2.. is reported. */
+const SERVICE_EPOCHS = 4;
 
 interface Configuration {
   id: string;
@@ -31,11 +39,11 @@ interface Configuration {
   run: TrainingRun;
   /** Whether `run` covers whole epochs (else its epoch time is extrapolated). */
   fullEpoch: boolean;
-  /** Run once rather than every round (the cpu backend: ~3 s per step). */
+  /** Run once rather than every round (the slow reference paths). */
   once?: boolean;
 }
 
-const nativeInstalled = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].some((name) => {
+const tfjsNodeInstalled = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].some((name) => {
   try {
     createRequire(import.meta.url).resolve(name);
     return true;
@@ -44,40 +52,40 @@ const nativeInstalled = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].s
   }
 });
 const threads = Math.min(os.availableParallelism(), 8);
+/** Both thread counts where there are several cores, else one. */
+const threadCounts = threads > 1 ? [1, threads] : [1];
+const wasm = (run: Omit<TrainingRun, 'backend' | 'loop' | 'epochs'> & { epochs?: number }): TrainingRun => ({ backend: 'wasm', loop: 'train', epochs: EPOCHS, ...run });
 const configurations: Configuration[] = [
-  ...(nativeInstalled
-    ? [{ id: 'tensorflow', label: 'tensorflow (tfjs-node), train loop', run: { backend: 'tensorflow', loop: 'train', epochs: 2 }, fullEpoch: true } as const]
-    : []),
-  { id: 'wasm-fast', label: 'wasm, train loop, fast matmul', run: { backend: 'wasm', loop: 'train', epochs: 2 }, fullEpoch: true },
-  ...(threads > 1
-    ? [
-        {
-          id: 'wasm-fast-threads',
-          label: `wasm ${threads} threads, train loop, fast matmul`,
-          run: { backend: 'wasm', wasmThreads: threads, loop: 'train', epochs: 2 },
-          fullEpoch: true,
-        } as const,
-      ]
-    : []),
+  ...(tfjsNodeInstalled ? [{ id: 'tensorflow', label: 'tensorflow (tfjs-node)', run: { backend: 'tensorflow', loop: 'train', epochs: EPOCHS }, fullEpoch: true } as const] : []),
+  ...threadCounts.flatMap((t) => {
+    const suffix = t > 1 ? `-threads` : '';
+    const label = `${t} thread${t > 1 ? 's' : ''}`;
+    return [
+      { id: `native${suffix}`, label: `native kernels (OpenBLAS), ${label}`, run: wasm({ wasmThreads: t }), fullEpoch: true },
+      { id: `fallback${suffix}`, label: `without native kernels (fast wasm matmul, small kernels), ${label}`, run: wasm({ wasmThreads: t, nativeKernels: 'off' }), fullEpoch: true },
+      {
+        id: `before${suffix}`,
+        label: `before: fast wasm matmul, tfjs' own small kernels, ${label}`,
+        run: wasm({ wasmThreads: t, nativeKernels: 'off', smallKernels: false }),
+        fullEpoch: true,
+      },
+    ];
+  }),
   {
     id: 'wasm-naive',
-    label: 'wasm, train loop, stock matmul (naive)',
-    run: { backend: 'wasm', loop: 'train', fastMatMul: false, epochs: 1, trainLimit: SUB_EPOCH_EXAMPLES },
-    fullEpoch: false,
-  },
-  {
-    id: 'wasm-fit-naive',
-    label: 'wasm, tfjs-layers model.fit, stock matmul (naive)',
-    run: { backend: 'wasm', loop: 'fit', fastMatMul: false, epochs: 1, trainLimit: SUB_EPOCH_EXAMPLES },
-    fullEpoch: false,
-  },
-  {
-    id: 'cpu',
-    label: 'cpu (pure JS), train loop',
-    run: { backend: 'cpu', loop: 'train', epochs: 1, trainLimit: SUB_EPOCH_EXAMPLES },
+    label: 'stock wasm matmul (naive), 1 thread',
+    run: wasm({ nativeKernels: 'off', smallKernels: false, matMul: 'stock', epochs: 1, trainLimit: SUB_EPOCH_EXAMPLES }),
     fullEpoch: false,
     once: true,
   },
+  {
+    id: 'wasm-fit-naive',
+    label: 'tfjs-layers model.fit, stock wasm matmul (naive), 1 thread',
+    run: { backend: 'wasm', loop: 'fit', nativeKernels: 'off', smallKernels: false, matMul: 'stock', epochs: 1, trainLimit: SUB_EPOCH_EXAMPLES },
+    fullEpoch: false,
+    once: true,
+  },
+  { id: 'cpu', label: 'cpu backend (pure JS)', run: { backend: 'cpu', loop: 'train', epochs: 1, trainLimit: SUB_EPOCH_EXAMPLES }, fullEpoch: false, once: true },
 ];
 
 const loadAverages: number[] = [];
@@ -85,17 +93,44 @@ const sampleLoad = () => loadAverages.push(os.loadavg()[0]!);
 
 const dataset = await loadFashionMnist(); // builds the cache once, before anything is timed
 const stepsPerEpoch = Math.ceil(dataset.train.count / BENCH_SPEC.batchSize);
+const pytorch = ensurePyTorch();
+const pytorchData = 'version' in pytorch ? exportForPyTorch(dataset) : null;
+const asInstalledCore = 'version' in pytorch ? openblasCoreAsInstalled() : null;
+if ('skipped' in pytorch) console.log(`bench: PyTorch peer skipped: ${pytorch.skipped}`);
+
 const reports = new Map<string, TrainingReport[]>(configurations.map((c) => [c.id, []]));
-for (let round = 1; round <= rounds; round++) {
-  for (const configuration of configurations) {
-    if (configuration.once && round > 1) continue;
-    console.log(`round ${round}/${rounds}: ${configuration.label}`);
-    sampleLoad();
-    reports.get(configuration.id)!.push(await runChild('./measure-training.ts', configuration.run, trainingReportSchema));
+const peerReports = new Map<string, PyTorchReport[]>();
+let openblasCore: string | null = null;
+const serviceRuns: ServiceAttempt[] = [];
+try {
+  for (let round = 1; round <= rounds; round++) {
+    for (const configuration of configurations) {
+      if (configuration.once && round > 1) continue;
+      console.log(`round ${round}/${rounds}: ${configuration.label}`);
+      sampleLoad();
+      const report = await runChild('./measure-training.ts', configuration.run, trainingReportSchema);
+      reports.get(configuration.id)!.push(report);
+      openblasCore ??= /^native-openblas-[\w.]+-(\w+)$/.exec(report.backendInfo.kernels)?.[1] ?? null;
+    }
+    if (pytorchData !== null) await runPeers(round);
+    // Through the service once, between the first two rounds (or after the only one).
+    if (round === 1) {
+      for (const [label, env] of [
+        ['native kernels (default)', {}],
+        ['LAB_NATIVE_KERNELS=off', { LAB_NATIVE_KERNELS: 'off' }],
+      ] as const) {
+        console.log(`through the service: ${label}, ${SERVICE_EPOCHS} epochs`);
+        sampleLoad();
+        // The rest of the bench stands without it: a service that does not start is reported, not fatal.
+        serviceRuns.push(await trainThroughService(label, SERVICE_EPOCHS, env).catch((error: Error) => ({ label, error: error.message })));
+      }
+    }
   }
+} finally {
+  if (pytorchData !== null) rmSync(pytorchData, { recursive: true, force: true });
 }
 const results = configurations.map((c) => summarise(c, reports.get(c.id)!));
-const parallelism = await measureParallelism();
+const makespans = await measureMakespans();
 sampleLoad();
 
 const benchmark: BenchmarkResults = {
@@ -108,7 +143,9 @@ const benchmark: BenchmarkResults = {
   matmulGflopPerStep: matmulFlopsPerStep() / 1e9,
   configurations: results,
   speedups: speedups(results),
-  parallelism,
+  pytorch: 'version' in pytorch ? { version: pytorch.version, peers: [...peerReports].map(([id, runs]) => summarisePeer(id, runs)) } : { skipped: pytorch.skipped },
+  service: serviceRuns,
+  makespans,
 };
 const docs = fileURLToPath(new URL('../docs/', import.meta.url));
 mkdirSync(docs, { recursive: true });
@@ -116,6 +153,23 @@ writeFileSync(`${docs}benchmarks.json`, `${JSON.stringify(benchmark, null, 2)}\n
 const markdown = renderMarkdown(benchmark);
 writeFileSync(`${docs}benchmarks.md`, markdown);
 console.log(`\n${markdown}`);
+
+/**
+ * PyTorch with each thread count, on the OpenBLAS kernels the native kernels run (the fairest peer:
+ * same BLAS, same kernel family), and once with OpenBLAS's own choice, as a plain install runs it.
+ */
+async function runPeers(round: number): Promise<void> {
+  const peers = [
+    ...threadCounts.map((t) => ({ id: `pytorch-${t}`, threads: t, coreType: openblasCore })),
+    ...(round === 1 && openblasCore !== null ? [{ id: 'pytorch-1-as-installed', threads: 1, coreType: null }] : []),
+  ];
+  for (const peer of peers) {
+    console.log(`round ${round}/${rounds}: PyTorch, ${peer.threads} thread(s), OpenBLAS kernels: ${peer.coreType ?? "OpenBLAS's own choice"}`);
+    sampleLoad();
+    const report = await runPyTorch(pytorchData!, { threads: peer.threads, epochs: EPOCHS, coreType: peer.coreType });
+    peerReports.set(peer.id, [...(peerReports.get(peer.id) ?? []), report]);
+  }
+}
 
 function summarise(configuration: Configuration, runs: TrainingReport[]): ConfigurationResult {
   const steps = runs.flatMap((r) => r.stepMs.flat().slice(WARM_UP_STEPS));
@@ -143,50 +197,83 @@ function summarise(configuration: Configuration, runs: TrainingReport[]): Config
   };
 }
 
+function summarisePeer(id: string, runs: PyTorchReport[]): PeerResult {
+  const steps = runs.flatMap((r) => r.stepMs.flat().slice(WARM_UP_STEPS));
+  return {
+    id,
+    threads: runs[0]!.threads,
+    openblasKernels: id.endsWith('as-installed') || openblasCore === null ? `${asInstalledCore ?? 'unknown'} (OpenBLAS's own choice)` : openblasCore,
+    runs: runs.length,
+    stepMs: median(steps),
+    epochMs: median(runs.map((r) => r.epochMs.at(-1)!)),
+    valAccuracy: runs[0]!.valAccuracy,
+  };
+}
+
 function speedups(results: ConfigurationResult[]): BenchmarkResults['speedups'] {
-  const step = (id: string) => results.find((r) => r.id === id)?.stepMs.median;
+  const find = (id: string) => results.find((r) => r.id === id);
   const pairs: [string, string, string][] = [
-    ['wasm-naive', 'wasm-fast', 'fast matmul vs stock kernels (same train loop)'],
-    ['wasm-fit-naive', 'wasm-fast', 'train loop + fast matmul vs plain tfjs-layers fit'],
-    ['wasm-fast', 'wasm-fast-threads', `${threads} XNNPACK threads vs 1`],
-    ['cpu', 'wasm-fast', 'wasm fast vs cpu backend'],
+    ['before', 'native', 'native kernels vs before, 1 thread'],
+    ['before-threads', 'native-threads', `native kernels vs before, ${threads} threads`],
+    ['before', 'fallback', 'small kernels alone (no OpenBLAS), 1 thread'],
+    ['native', 'native-threads', `${threads} GEMM threads vs 1 (native)`],
+    ['wasm-naive', 'before', 'fast wasm matmul vs stock kernels'],
+    ['wasm-fit-naive', 'before', 'train loop + fast matmul vs plain tfjs-layers fit'],
+    ['cpu', 'native', 'native kernels vs the cpu backend'],
   ];
   return pairs.flatMap(([baseline, candidate, what]) => {
-    const b = step(baseline);
-    const c = step(candidate);
-    return b !== undefined && c !== undefined ? [{ baseline, candidate, what, ratio: b / c }] : [];
+    const b = find(baseline);
+    const c = find(candidate);
+    return b && c ? [{ baseline, candidate, what, stepRatio: b.stepMs.median / c.stepMs.median, epochRatio: b.epochMs / c.epochMs }] : [];
   });
 }
 
 /**
- * Four short experiments trained by one worker process, then by two (two each), alternately, each
- * process loading backend and dataset as a worker does. Run directly as trainer processes, not
- * through the queue: the makespan ratio measures how two processes share the cores.
+ * Four short experiments trained by one trainer process, then by two (two each), alternately, each
+ * process selecting its backend and loading the dataset as a worker process does, and timed from
+ * the moment all are set up (run directly, not through the queue: the ratio measures how two
+ * processes share the cores). Once with one thread per process, and once with the threads the
+ * worker's default gives (cores ÷ processes).
  */
-async function measureParallelism(): Promise<ParallelismResult> {
+async function measureMakespans(): Promise<MakespanResult[]> {
   const experiments = 4;
-  const work: Omit<ExperimentsRun, 'experiments'> = { trainLimit: 8 * BENCH_SPEC.batchSize, testLimit: 2000, epochs: 2 };
-  const makespan = async (processes: number) => {
+  const work = { trainLimit: 16 * BENCH_SPEC.batchSize, testLimit: 2000, epochs: 3 };
+  const makespan = async (processes: number, wasmThreads: number) => {
     sampleLoad();
-    const started = performance.now();
     const shares = Array.from({ length: processes }, (_, i) => Math.floor(experiments / processes) + (i < experiments % processes ? 1 : 0));
-    const reports = await Promise.all(shares.map((share) => runChild('./run-experiments.ts', { ...work, experiments: share }, experimentsReportSchema)));
+    const children = shares.map((share) =>
+      startChildOnSignal('./run-experiments.ts', { ...work, wasmThreads, experiments: share } satisfies ExperimentsRun, experimentsReportSchema, READY),
+    );
+    // Workers are up before a sweep arrives: time from the moment every process is set up.
+    await Promise.all(children.map((child) => child.ready));
+    const started = performance.now();
+    const runs = await Promise.all(children.map((child) => child.go()));
     const wallMs = performance.now() - started;
     // CPU our processes got per wall-clock second: 2 would mean both cores were theirs.
-    return { wallMs, cores: reports.reduce((sum, r) => sum + r.cpuMs, 0) / wallMs };
+    return { wallMs, cores: runs.reduce((sum, r) => sum + r.cpuMs, 0) / wallMs };
   };
-  const one: { wallMs: number; cores: number }[] = [];
-  const two: { wallMs: number; cores: number }[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    console.log(`round ${round}/${rounds}: ${experiments} experiments by 1 worker process, then by 2`);
-    one.push(await makespan(1));
-    two.push(await makespan(2));
+  const variants = [
+    { label: '1 thread per process', threadsOne: 1, threadsTwo: 1 },
+    ...(threads > 1 ? [{ label: "the worker's default threads (cores ÷ processes)", threadsOne: threads, threadsTwo: Math.max(1, Math.floor(threads / 2)) }] : []),
+  ];
+  const results: MakespanResult[] = [];
+  for (const variant of variants) {
+    const one: { wallMs: number; cores: number }[] = [];
+    const two: { wallMs: number; cores: number }[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      console.log(`round ${round}/${rounds}: ${experiments} experiments by 1 worker process, then by 2 (${variant.label})`);
+      one.push(await makespan(1, variant.threadsOne));
+      two.push(await makespan(2, variant.threadsTwo));
+    }
+    results.push({
+      label: variant.label,
+      threads: { oneProcess: variant.threadsOne, twoProcesses: variant.threadsTwo },
+      experiments,
+      ...work,
+      makespanMs: { oneProcess: one.map((m) => m.wallMs), twoProcesses: two.map((m) => m.wallMs) },
+      coresObtained: { oneProcess: median(one.map((m) => m.cores)), twoProcesses: median(two.map((m) => m.cores)) },
+      ratio: median(two.map((m) => m.wallMs)) / median(one.map((m) => m.wallMs)),
+    });
   }
-  return {
-    experiments,
-    ...work,
-    makespanMs: { oneProcess: one.map((m) => m.wallMs), twoProcesses: two.map((m) => m.wallMs) },
-    coresObtained: { oneProcess: median(one.map((m) => m.cores)), twoProcesses: median(two.map((m) => m.cores)) },
-    ratio: median(two.map((m) => m.wallMs)) / median(one.map((m) => m.wallMs)),
-  };
+  return results;
 }

@@ -3,11 +3,12 @@
 // lesson's, the final evaluate beside its, backend, dataset, wall time, worker memory and the plots.
 //   npm run reproduce                    the full run (what the committed report comes from)
 //   npm run reproduce -- --epochs 3      a shorter check (the report says so)
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describeDatasetSource, type DatasetSource } from '@lab/dataset';
 import { SEED_SPEC, type EpochMetrics, type Evaluation, type Experiment } from '@lab/contracts';
+import { peakRssMiB } from './bench/peak-rss.ts';
 import { followExperiment, startLocalService } from './local-service.ts';
 import { SEED_EPOCHS, SEED_TEST_EVALUATION, SEED_TRAIN_EVALUATION } from './seed-reference.ts';
 
@@ -15,16 +16,6 @@ const { values } = parseArgs({ options: { epochs: { type: 'string' }, seed: { ty
 const epochs = values.epochs === undefined ? SEED_SPEC.epochs : Number(values.epochs);
 const docsDir = fileURLToPath(new URL('../docs', import.meta.url));
 const plotsDir = `${docsDir}/seed-reproduction`;
-
-/** Peak resident memory of a process so far (Linux), in MB. */
-function peakRssMb(pid: number): number | null {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
 
 const f4 = (value: number) => value.toFixed(4);
 const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(4)}`;
@@ -130,7 +121,7 @@ try {
   );
   const wallSeconds = (Date.now() - started) / 1000;
   if (experiment.status !== 'completed') throw new Error(`the run ended ${experiment.status}: ${experiment.error ?? ''}`);
-  const workerPeakMb = service.workerPids.map(peakRssMb).find((mb) => mb !== null) ?? null;
+  const workerPeakMb = service.workerPids.map(peakRssMiB).find((mb) => mb !== null) ?? null;
   const history = (await client.history(id)).epochs;
   const evaluation = await client.evaluation(id);
 

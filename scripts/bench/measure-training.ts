@@ -7,12 +7,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadFashionMnist } from '@lab/dataset';
 import type { DatasetSplits } from '@lab/contracts';
-import { buildModel, firstExamples, initBackend, setMatMulRoute, train } from '@lab/trainer';
+import { buildModel, firstExamples, initBackend, matMulKernelsLabel, setMatMulRoute, setSmallKernels, train } from '@lab/trainer';
 import { BENCH_SPEC, trainingRunSchema, type TrainingReport, type TrainingRun } from './protocol.ts';
 
 const run = trainingRunSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
-const backendInfo = await initBackend(run.backend, { wasmThreads: run.wasmThreads });
-if (backendInfo.backend === 'wasm' && !run.fastMatMul) setMatMulRoute('stock');
+process.env.LAB_NATIVE_KERNELS = run.nativeKernels;
+const selected = await initBackend(run.backend, { wasmThreads: run.wasmThreads });
+if (selected.backend === 'wasm' && !run.smallKernels) setSmallKernels(false);
+if (selected.backend === 'wasm' && run.matMul !== undefined) setMatMulRoute(run.matMul);
+const backendInfo = { ...selected, kernels: selected.backend === 'wasm' && run.matMul !== undefined ? matMulKernelsLabel(run.matMul) : selected.kernels };
 const dataset = await loadFashionMnist();
 const data: DatasetSplits = { train: firstExamples(dataset.train, run.trainLimit), test: dataset.test };
 

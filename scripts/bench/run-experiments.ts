@@ -1,16 +1,23 @@
 /**
  * Child process of bench-train.ts standing in for one worker process: it selects the backend and
  * loads the dataset once, then trains its share of the short experiments one after another, as a
- * worker with WORKER_CONCURRENCY=1 does. argv[2] is an `ExperimentsRun` as JSON.
+ * worker with WORKER_CONCURRENCY=1 does. argv[2] is an `ExperimentsRun` as JSON. A worker is up
+ * before a sweep arrives, so the child says READY on stdout once it is set up and starts training
+ * when its stdin closes: the parent starts every process's work at once and times only that.
  */
 import { loadFashionMnist } from '@lab/dataset';
 import { firstExamples, initBackend, train } from '@lab/trainer';
-import { BENCH_SPEC, experimentsRunSchema, type ExperimentsReport } from './protocol.ts';
+import { BENCH_SPEC, READY, experimentsRunSchema, type ExperimentsReport } from './protocol.ts';
 
 const run = experimentsRunSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
-await initBackend('wasm');
+process.env.LAB_NATIVE_KERNELS = run.nativeKernels;
+await initBackend('wasm', { wasmThreads: run.wasmThreads });
 const dataset = await loadFashionMnist();
 const data = { train: firstExamples(dataset.train, run.trainLimit), test: firstExamples(dataset.test, run.testLimit) };
+
+console.log(READY);
+await new Promise((resolve) => process.stdin.resume().once('end', resolve));
+const cpuAtStart = process.cpuUsage();
 
 const experimentMs: number[] = [];
 for (let i = 0; i < run.experiments; i++) {
@@ -19,6 +26,6 @@ for (let i = 0; i < run.experiments; i++) {
   outcome.model.dispose();
   experimentMs.push(performance.now() - started);
 }
-const cpu = process.cpuUsage();
+const cpu = process.cpuUsage(cpuAtStart);
 const report: ExperimentsReport = { experimentMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 console.log(JSON.stringify(report));
