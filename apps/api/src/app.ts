@@ -12,9 +12,12 @@ import engine from './plugins/app/engine.ts';
 import metrics from './plugins/app/metrics.ts';
 import predictor from './plugins/app/predictor.ts';
 import rateLimit from './plugins/app/rate-limit.ts';
+import readCache from './plugins/app/read-cache.ts';
 import requestId, { requestIdOf } from './plugins/app/request-id.ts';
+import streams from './plugins/app/streams.ts';
 import adminRoutes from './routes/admin.ts';
 import evaluationRoutes from './routes/evaluation.ts';
+import eventRoutes from './routes/events.ts';
 import experimentRoutes from './routes/experiments.ts';
 import healthRoutes from './routes/health.ts';
 import historyRoutes from './routes/history.ts';
@@ -35,6 +38,7 @@ async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(predictionRoutes);
   await app.register(plotRoutes);
   await app.register(sweepRoutes);
+  await app.register(eventRoutes);
 }
 
 /**
@@ -70,6 +74,8 @@ export function buildApp(config: ApiConfig): FastifyInstance {
   app.register(rateLimit, { redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, ...config.rateLimit });
   app.register(auth, { ...config.auth, windowMs: config.rateLimit.windowMs });
   app.register(metrics);
+  app.register(readCache, { entries: config.readCacheEntries });
+  app.register(streams, config.eventStreams);
   app.register(predictor, { modelCacheSize: config.modelCacheSize });
 
   app.register(healthRoutes);

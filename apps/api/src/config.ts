@@ -19,6 +19,12 @@ const apiEnvSchema = z.object({
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Queued + running runs one tenant may have at once; past it a submission is refused with 429. */
   TENANT_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SUBMISSION_LIMITS.maxActiveRunsPerTenant),
+  /** Polled reads (experiments, histories, sweep summaries, plots) kept in memory while current. */
+  READ_CACHE_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
+  /** An event stream sends a heartbeat comment at least this often. */
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  /** Unread bytes a stream's client may leave before it is cut off (it resumes from its last id). */
+  SSE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
 });
 
 export type ApiConfig = {
@@ -34,6 +40,8 @@ export type ApiConfig = {
   auth: { enabled: boolean; failureLimit: number };
   rateLimit: { max: number; windowMs: number };
   maxActiveRunsPerTenant: number;
+  readCacheEntries: number;
+  eventStreams: { heartbeatMs: number; maxBufferedBytes: number; retryMs: number };
 };
 
 /**
@@ -55,5 +63,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     auth: { enabled: settings.AUTH === 'enabled', failureLimit: settings.AUTH_FAILURE_LIMIT },
     rateLimit: { max: settings.RATE_LIMIT_MAX, windowMs: settings.RATE_LIMIT_WINDOW_MS },
     maxActiveRunsPerTenant: settings.TENANT_MAX_ACTIVE_RUNS,
+    readCacheEntries: settings.READ_CACHE_ENTRIES,
+    eventStreams: { heartbeatMs: settings.SSE_HEARTBEAT_MS, maxBufferedBytes: settings.SSE_MAX_BUFFERED_BYTES, retryMs: 2_000 },
   };
 }

@@ -18,6 +18,8 @@ test('fills every default from a minimal environment', () => {
     auth: { enabled: true, failureLimit: 20 },
     rateLimit: { max: 1_200, windowMs: 60_000 },
     maxActiveRunsPerTenant: 200,
+    readCacheEntries: 2_000,
+    eventStreams: { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024, retryMs: 2_000 },
   });
 });
 
@@ -37,6 +39,9 @@ test('reads every variable, coercing numbers', () => {
     RATE_LIMIT_MAX: '50',
     RATE_LIMIT_WINDOW_MS: '10000',
     TENANT_MAX_ACTIVE_RUNS: '7',
+    READ_CACHE_ENTRIES: '10',
+    SSE_HEARTBEAT_MS: '500',
+    SSE_MAX_BUFFERED_BYTES: '4096',
   });
   assert.deepEqual(config, {
     port: 8080,
@@ -51,6 +56,8 @@ test('reads every variable, coercing numbers', () => {
     auth: { enabled: false, failureLimit: 3 },
     rateLimit: { max: 50, windowMs: 10_000 },
     maxActiveRunsPerTenant: 7,
+    readCacheEntries: 10,
+    eventStreams: { heartbeatMs: 500, maxBufferedBytes: 4096, retryMs: 2_000 },
   });
 });
 

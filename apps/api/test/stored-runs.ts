@@ -20,6 +20,19 @@ export function syntheticEpoch(n: number): EpochMetrics {
   };
 }
 
+/** A completed run's results when a test only needs it completed. */
+const EMPTY_RESULT: CompletedRun = {
+  evaluation: {
+    train: { loss: 0.5, accuracy: 0.8, crossEntropy: 0.4, penalty: 0.1, examples: 1 },
+    test: { loss: 0.5, accuracy: 0.8, crossEntropy: 0.4, penalty: 0.1, examples: 1 },
+    confusionMatrix: [],
+    perClassAccuracy: [],
+    evaluationBatchSize: 32,
+  },
+  predictions: [],
+  model: { topology: {}, weightSpecs: [], weightData: new Uint8Array(0) },
+};
+
 const emptyCheckpoint = (epoch: number): Checkpoint => ({
   epoch,
   weights: { specs: [], data: new Uint8Array(0) },
@@ -52,11 +65,14 @@ export class StoredRuns {
   }
 
   async recordEpochs(id: string, epochs: readonly number[]): Promise<void> {
-    const attempt = await this.attempt(id);
-    for (const n of epochs) await attempt.recordEpoch(syntheticEpoch(n), emptyCheckpoint(n));
+    for (const n of epochs) await this.recordEpoch(id, syntheticEpoch(n));
   }
 
-  async complete(id: string, result: CompletedRun): Promise<void> {
+  async recordEpoch(id: string, metrics: EpochMetrics): Promise<void> {
+    await (await this.attempt(id)).recordEpoch(metrics, emptyCheckpoint(metrics.epoch));
+  }
+
+  async complete(id: string, result: CompletedRun = EMPTY_RESULT): Promise<void> {
     await (await this.attempt(id)).complete(result);
     this.attempts.delete(id);
   }

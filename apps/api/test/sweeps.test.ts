@@ -2,18 +2,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { LOCAL_TENANT, SEED_SPEC, TRAIN_JOB_NAME, trainJobId, type ErrorBody, type EpochMetrics, type Sweep } from '@lab/contracts';
+import { StoredRuns } from './stored-runs.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 let ctx: TestApp;
 let noRedis: TestApp;
+let runs: StoredRuns;
 const http = () => request(ctx.app.server);
 
 before(async () => {
   ctx = await startTestApp();
+  runs = new StoredRuns(ctx.app);
   // Port 1 refuses connections: Redis is unreachable while Postgres is fine.
   noRedis = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
 });
 after(async () => {
+  runs.close();
   await ctx.close();
   await noRedis.close();
 });
@@ -47,10 +51,10 @@ async function liveJobs(): Promise<number> {
 }
 
 /** Writes an epoch as a worker would (metrics only), so the summary has a history to work from. */
+/** Stores an epoch as a worker would (claiming the run first): through the engine, like every change. */
 async function storeEpoch(experimentId: string, epoch: number, values: Partial<EpochMetrics>): Promise<void> {
   const metrics = { loss: 0.5, accuracy: 0.9, crossEntropy: 0.4, penalty: 0.1, valLoss: 0.6, valAccuracy: 0.85, valCrossEntropy: 0.5, valPenalty: 0.1, durationMs: 10, ...values };
-  await ctx.app.prisma.epochMetric.create({ data: { experimentId, epoch, ...metrics } });
-  await ctx.app.prisma.experiment.update({ where: { id: experimentId }, data: { epochsDone: epoch, status: 'running' } });
+  await runs.recordEpoch(experimentId, { epoch, ...metrics });
 }
 
 describe('POST /v1/sweeps', () => {
@@ -215,7 +219,7 @@ describe('GET /v1/sweeps/:id summary', () => {
     await storeEpoch(big1, 2, { accuracy: 0.87, valAccuracy: 0.86 });
     await storeEpoch(big2, 1, { accuracy: 0.86, valAccuracy: 0.86 });
     await storeEpoch(big2, 2, { accuracy: 0.88, valAccuracy: 0.87 });
-    await ctx.app.prisma.experiment.updateMany({ where: { sweepId: id }, data: { status: 'completed' } });
+    for (const runId of experimentIds) await runs.complete(runId);
     sweep = await getSweep(id);
     assert.equal(sweep.status, 'completed');
     assert.deepEqual(sweep.progress.done, 4);
@@ -255,11 +259,13 @@ describe('GET /v1/sweeps/:id/report', () => {
     for (const [index, runId] of experimentIds.entries()) {
       const [accuracy, valAccuracy] = outcomes[index]!;
       await storeEpoch(runId, 1, { accuracy, valAccuracy });
-      // Two runs at a time, 10 minutes each: 20 minutes in all.
+      await runs.complete(runId);
+      // Two runs at a time, 10 minutes each: 20 minutes in all. Times as a real sweep's (the engine
+      // stamps the database's clock); written before the sweep is read again, so no read holds older ones.
       const startedAt = new Date(start + Math.floor(index / 2) * 600_000);
       await ctx.app.prisma.experiment.update({
         where: { id: runId },
-        data: { status: 'completed', backend: 'wasm', tfjsVersion: '4.22.0', datasetSource: 'npm-package', datasetVersion: 'v-test', startedAt, finishedAt: new Date(startedAt.getTime() + 600_000) },
+        data: { backend: 'wasm', tfjsVersion: '4.22.0', datasetSource: 'npm-package', datasetVersion: 'v-test', startedAt, finishedAt: new Date(startedAt.getTime() + 600_000) },
       });
     }
     const { answer } = await getSweep(id);
@@ -322,7 +328,7 @@ describe('POST /v1/sweeps/:id/cancel', () => {
     const { id, experimentIds } = await submit({ lambdas: [0, 1e-5, 1e-4], seeds: [1, 2] });
     assert.equal(await liveJobs(), before + 6);
     // One run already finished: cancelling the sweep leaves it as it is.
-    await ctx.app.prisma.experiment.update({ where: { id: experimentIds[0] }, data: { status: 'completed' } });
+    await runs.complete(experimentIds[0]!);
 
     const { body } = await http().post(`/v1/sweeps/${id}/cancel`).expect(200);
     assert.equal(body.status, 'cancelled');
@@ -337,8 +343,8 @@ describe('POST /v1/sweeps/:id/cancel', () => {
   });
 
   test('a sweep that has already completed is a 409', async () => {
-    const { id } = await submit({ lambdas: [0] });
-    await ctx.app.prisma.experiment.updateMany({ where: { sweepId: id }, data: { status: 'completed' } });
+    const { id, experimentIds } = await submit({ lambdas: [0] });
+    await runs.complete(experimentIds[0]!);
     const response = await http().post(`/v1/sweeps/${id}/cancel`).expect(409);
     assert.equal(response.body.error.code, 'conflict');
   });

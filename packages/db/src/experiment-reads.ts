@@ -18,8 +18,13 @@ export class ExperimentReads {
   constructor(private readonly prisma: PrismaClient) {}
 
   async get(ownerId: string, id: string): Promise<Experiment | null> {
+    return (await this.find(ownerId, id))?.experiment ?? null;
+  }
+
+  /** The experiment and the version it was read at (bumped by every change: what ETags are made of). */
+  async find(ownerId: string, id: string): Promise<{ experiment: Experiment; version: number } | null> {
     const row = await this.prisma.experiment.findFirst({ where: { id, ownerId }, ...experimentWithResults });
-    return row === null ? null : toExperiment(row);
+    return row === null ? null : { experiment: toExperiment(row), version: row.version };
   }
 
   /** Newest first. */

@@ -54,6 +54,25 @@ export class SweepReads {
     };
   }
 
+  /** Each run's state and version: what a sweep's event stream starts from. */
+  async runStates(ownerId: string, sweepId: string): Promise<{ experimentId: string; status: ExperimentStatus; version: number }[]> {
+    const rows = await this.prisma.experiment.findMany({
+      where: { sweepId, ownerId },
+      orderBy: { id: 'asc' },
+      select: { id: true, status: true, version: true },
+    });
+    return rows.map((row) => ({ experimentId: row.id, status: row.status, version: row.version }));
+  }
+
+  /** The sweep's stored epochs after `afterSeq` in its stream's order (the cursor of its event stream). */
+  async epochsAfter(ownerId: string, sweepId: string, afterSeq: number): Promise<{ experimentId: string; sweepSeq: number; metrics: EpochMetrics }[]> {
+    const rows = await this.prisma.epochMetric.findMany({
+      where: { experiment: { sweepId, ownerId }, sweepSeq: { gt: afterSeq } },
+      orderBy: { sweepSeq: 'asc' },
+    });
+    return rows.map((row) => ({ experimentId: row.experimentId, sweepSeq: row.sweepSeq ?? 0, metrics: toEpochMetrics(row) }));
+  }
+
   /** Every run of the sweep with its stored history; within a λ, runs come in seed order. */
   async runs(ownerId: string, sweepId: string): Promise<SweepRunRecord[]> {
     const [experiments, metrics] = await this.prisma.$transaction([

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { UNFINISHED_STATUSES, type ExperimentSpec, type ExperimentStatus, type ResolvedExperimentSpec, type SweepRequest } from '@lab/contracts';
+import { EventEmitter } from 'node:events';
+import { UNFINISHED_STATUSES, type ExperimentSpec, type ExperimentStatus, type ResolvedExperimentSpec, type RunEvent, type SweepRequest } from '@lab/contracts';
 import { boundedMessage, type PrismaClient } from '@lab/db';
 import { Attempt } from './attempt.ts';
 import { deleteExpiredCheckpoints } from './checkpoint-retention.ts';
@@ -8,6 +9,7 @@ import type { Log } from './log.ts';
 import { DEFAULT_RUN_POLICY, type RunPolicy } from './policy.ts';
 import { readResumePoint } from './resume-point.ts';
 import { resumeRun, type ResumeOutcome } from './resume.ts';
+import { transactionWithEvents } from './run-events.ts';
 import { changeRun, lockRun, NO_LEASE, type LockedRun, type Tx } from './run-rows.ts';
 import { DEFAULT_SUBMISSION_LIMITS, storeExperiment, storeSweep, type SubmissionInput, type SubmissionLimits, type Submitted } from './submission.ts';
 import type { QueuedRun, TrainingQueue } from './training-queue.ts';
@@ -38,7 +40,7 @@ export interface RunEngineDeps {
  * queue is derived from it, best effort here and made whole by the Reconciler. Routes and the
  * BullMQ processor are thin adapters over these methods.
  */
-export class RunEngine {
+export class RunEngine extends EventEmitter<{ committed: [RunEvent] }> {
   readonly policy: RunPolicy;
   readonly limits: SubmissionLimits;
   private readonly prisma: PrismaClient;
@@ -46,6 +48,7 @@ export class RunEngine {
   private readonly log: Log;
 
   constructor(deps: RunEngineDeps) {
+    super();
     this.prisma = deps.prisma;
     this.queue = deps.queue;
     this.log = deps.log;
@@ -53,16 +56,26 @@ export class RunEngine {
     this.limits = { ...DEFAULT_SUBMISSION_LIMITS, ...deps.limits };
   }
 
+  /**
+   * Runs a change in a transaction; once committed, its events are emitted here as `committed` before
+   * Postgres delivers them to listeners: this process's readers see its own writes at once.
+   */
+  private async commit<Result>(work: (tx: Tx) => Promise<Result>): Promise<Result> {
+    const { result, events } = await transactionWithEvents(this.prisma, work);
+    for (const event of events) this.emit('committed', event);
+    return result;
+  }
+
   /** Stores a queued experiment; answers as soon as Postgres has it, whether or not Redis does. */
   async submitExperiment(input: SubmissionInput & { spec: ExperimentSpec }): Promise<Submitted> {
-    const submitted = await this.prisma.$transaction((tx) => storeExperiment(tx, input, this.limits));
+    const submitted = await this.commit((tx) => storeExperiment(tx, input, this.limits));
     await this.dispatch(submitted.created);
     return submitted;
   }
 
   /** Stores a sweep with all its runs, queued; answers as soon as Postgres has them. */
   async submitSweep(input: SubmissionInput & { request: SweepRequest }): Promise<Submitted> {
-    const submitted = await this.prisma.$transaction((tx) => storeSweep(tx, input, this.limits));
+    const submitted = await this.commit((tx) => storeSweep(tx, input, this.limits));
     await this.dispatch(submitted.created);
     return submitted;
   }
@@ -84,7 +97,7 @@ export class RunEngine {
    * told by the status event and stops within a batch. Cancelling twice is harmless.
    */
   async cancelExperiment(ownerId: string, id: string): Promise<CancelOutcome> {
-    const outcome = await this.prisma.$transaction(async (tx): Promise<CancelOutcome> => {
+    const outcome = await this.commit(async (tx): Promise<CancelOutcome> => {
       const run = await lockRun(tx, id, ownerId);
       if (run === null) return { outcome: 'not-found' };
       if (run.status === 'cancelled') return { outcome: 'cancelled' };
@@ -98,7 +111,7 @@ export class RunEngine {
 
   /** Cancels every unfinished run of a sweep in one transaction; null when the sweep does not exist. */
   async cancelSweep(ownerId: string, sweepId: string): Promise<{ cancelled: number } | null> {
-    const cancelled = await this.prisma.$transaction(async (tx) => {
+    const cancelled = await this.commit(async (tx) => {
       const sweep = await tx.sweep.findFirst({ where: { id: sweepId, ownerId }, select: { id: true } });
       if (sweep === null) return null;
       // Every run's row is locked before the sweep's (as every other change does: run, then sweep), so a
@@ -129,7 +142,7 @@ export class RunEngine {
   async claim(id: string, holder: string, vet: (spec: ResolvedExperimentSpec) => string | null = () => null): Promise<ClaimResult> {
     const token = randomUUID();
     await this.expireCheckpoints();
-    const claimed = await this.prisma.$transaction(async (tx) => {
+    const claimed = await this.commit(async (tx) => {
       const run = await lockRun(tx, id);
       if (run === null) return { outcome: 'not-found' } as const;
       const decision = decideClaim(run, run.now, this.policy);
@@ -175,7 +188,7 @@ export class RunEngine {
    * A run whose lease is live is left to its attempt. True when the run was failed.
    */
   async failUnheld(id: string, reason: string): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
+    return this.commit(async (tx) => {
       const run = await lockRun(tx, id);
       if (run === null || !isUnfinished(run.status)) return false;
       if (run.leaseToken !== null && run.leaseExpiresAt !== null && run.leaseExpiresAt > run.now) return false;
@@ -190,7 +203,7 @@ export class RunEngine {
    * deterministic id) is replaced, best effort, and the reconciler replaces it otherwise.
    */
   async resumeExperiment(ownerId: string, id: string, epochs: number): Promise<ResumeOutcome> {
-    const outcome = await this.prisma.$transaction((tx) => resumeRun(tx, ownerId, id, epochs, this.limits.maxActiveRunsPerTenant));
+    const outcome = await this.commit((tx) => resumeRun(tx, ownerId, id, epochs, this.limits.maxActiveRunsPerTenant));
     if (outcome.outcome === 'resumed') {
       await this.removeJobs([id]);
       await this.dispatch([{ id, ownerId, rank: outcome.rank }]);

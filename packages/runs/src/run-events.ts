@@ -1,15 +1,35 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { RUN_EVENTS_CHANNEL, runEventSchema, type RunEvent } from '@lab/contracts';
-import type { Prisma } from '@lab/db';
+import type { Prisma, PrismaClient } from '@lab/db';
 import type { Log } from './log.ts';
+
+/** The events each open transaction has published, for the process that committed it. */
+const publishedIn = new WeakMap<Prisma.TransactionClient, RunEvent[]>();
 
 /**
  * Publishes a lifecycle event inside the transaction that made the change: Postgres delivers it on
  * commit and drops it on rollback, so listeners hear of exactly what became readable.
  */
 export async function publish(tx: Prisma.TransactionClient, event: RunEvent): Promise<void> {
+  publishedIn.get(tx)?.push(event);
   await tx.$executeRaw`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${JSON.stringify(event)})`;
+}
+
+/**
+ * Runs `work` in a transaction and returns, once it has committed, the events it published: the
+ * process that made a change knows of it at once, before Postgres delivers the notification.
+ */
+export async function transactionWithEvents<Result>(
+  prisma: PrismaClient,
+  work: (tx: Prisma.TransactionClient) => Promise<Result>,
+): Promise<{ result: Result; events: RunEvent[] }> {
+  const events: RunEvent[] = [];
+  const result = await prisma.$transaction(async (tx) => {
+    publishedIn.set(tx, events);
+    return work(tx);
+  });
+  return { result, events };
 }
 
 /** Waits between reconnects, doubling up to the last. */

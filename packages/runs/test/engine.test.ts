@@ -25,7 +25,7 @@ import { LeaseLostError, Reconciler, RunEngine, RunEventListener, TrainingQueue,
  * event and reconciliation, driven as a worker drives them.
  */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const LEASE_MS = 600;
+const LEASE_MS = 1_000;
 const silent: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
 const spec = (overrides: object = {}) => experimentSpecSchema.parse({ lambda: 1e-5, epochs: 3, ...overrides });

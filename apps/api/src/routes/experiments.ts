@@ -8,8 +8,9 @@ import {
   listExperimentsQuerySchema,
 } from '@lab/contracts';
 import { conflict, errorResponses, notFound } from '../http-errors.ts';
+import { JSON_TYPE, sendVersioned } from '../http-cache.ts';
 import { IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema, idempotencyOf } from '../idempotency.ts';
-import { findExperiment } from './experiment-lookup.ts';
+import { findExperiment, VERSIONED_READ } from './experiment-lookup.ts';
 
 /** Experiments: submit, list, read, cancel. */
 const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -36,7 +37,7 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
         idempotency: idempotencyOf(request),
       });
       if (replayed) reply.header(IDEMPOTENT_REPLAY_HEADER, 'true');
-      const status = replayed ? (await findExperiment(app, request, id)).status : 'queued';
+      const status = replayed ? (await findExperiment(app, request, id)).experiment.status : 'queued';
       return reply.code(202).header('location', `${app.prefix}/experiments/${id}`).send({ id, status });
     },
   );
@@ -47,14 +48,19 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['experiments'],
         summary: 'List experiments, newest first (those of one sweep with `sweepId`)',
+        description: 'Answers with an ETag and `Cache-Control: no-cache`; a matching `If-None-Match` answers 304.',
         querystring: listExperimentsQuerySchema,
         response: { 200: experimentListSchema, ...errorResponses(400, 500) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { status, sweepId, limit, offset } = request.query;
-      const page = await app.reads.experiments.list(request.tenantId, { status, sweepId, limit, offset });
-      return { ...page, limit, offset };
+      const query = `experiments?${status ?? ''}&${sweepId ?? ''}&${limit}&${offset}`;
+      const { etag, json } = await app.cachedReads.list(request.tenantId, query, async () => {
+        const page = await app.reads.experiments.list(request.tenantId, { status, sweepId, limit, offset });
+        return JSON.stringify(experimentListSchema.parse({ ...page, limit, offset }));
+      });
+      return sendVersioned(request, reply, etag, () => ({ body: json, type: JSON_TYPE }));
     },
   );
 
@@ -64,11 +70,15 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['experiments'],
         summary: 'One experiment: spec, status, progress, results',
+        description: VERSIONED_READ,
         params: idParamsSchema,
         response: { 200: experimentSchema, ...errorResponses(400, 404, 500) },
       },
     },
-    async (request) => findExperiment(app, request, request.params.id),
+    async (request, reply) => {
+      const { json, version } = await findExperiment(app, request, request.params.id);
+      return sendVersioned(request, reply, `"x${version}"`, () => ({ body: json, type: JSON_TYPE }));
+    },
   );
 
   app.post(
@@ -87,7 +97,7 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
       const result = await app.engine.cancelExperiment(request.tenantId, id);
       if (result.outcome === 'not-found') throw notFound('Experiment');
       if (result.outcome === 'already-finished') throw conflict(`The experiment has already finished: it is ${result.status}`);
-      return findExperiment(app, request, id);
+      return (await findExperiment(app, request, id)).experiment;
     },
   );
 };

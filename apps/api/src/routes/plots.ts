@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParamsSchema, MAX_TEST_EXAMPLES } from '@lab/contracts';
 import { renderAccuracyPlot, renderLossPlot, renderPredictionsPlot } from '@lab/plots';
 import { errorResponses } from '../http-errors.ts';
-import { assertCompleted, findExperiment } from './experiment-lookup.ts';
+import { sendVersioned } from '../http-cache.ts';
+import { assertCompleted, findExperiment, VERSIONED_READ } from './experiment-lookup.ts';
 
 const svgDocument = z.string().describe('An SVG document (image/svg+xml)');
 const SVG = 'image/svg+xml; charset=utf-8';
@@ -26,15 +27,21 @@ const plotRoutes: FastifyPluginAsyncZod = async (app) => {
         schema: {
           tags: ['plots'],
           summary: `${title} per epoch, as SVG (so far, while the run is going)`,
+          description: VERSIONED_READ,
           params: idParamsSchema,
           response: { 200: svgDocument, ...errorResponses(400, 404, 500) },
         },
       },
       async (request, reply) => {
-        const experiment = await findExperiment(app, request, request.params.id);
-        const history = await app.reads.experiments.history(request.tenantId, experiment.id);
-        const label = experiment.name ?? `λ = ${experiment.spec.lambda}`;
-        return reply.type(SVG).send(await render(history, { title: `${title} — ${label}` }));
+        const { experiment, version } = await findExperiment(app, request, request.params.id);
+        return sendVersioned(request, reply, `"${name}${version}"`, async () => {
+          const body = await app.cachedReads.derived(request.tenantId, experiment.id, `${name}-plot`, version, async () => {
+            const history = await app.reads.experiments.history(request.tenantId, experiment.id);
+            const label = experiment.name ?? `λ = ${experiment.spec.lambda}`;
+            return render(history, { title: `${title} — ${label}` });
+          });
+          return { body, type: SVG };
+        });
       },
     );
   }
@@ -45,17 +52,23 @@ const plotRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['plots'],
         summary: 'True vs predicted class of test images (the first 150 by default), as SVG',
+        description: VERSIONED_READ,
         params: idParamsSchema,
         querystring: predictionsPlotQuerySchema,
         response: { 200: svgDocument, ...errorResponses(400, 404, 409, 500) },
       },
     },
     async (request, reply) => {
-      const experiment = await findExperiment(app, request, request.params.id);
+      const { experiment, version } = await findExperiment(app, request, request.params.id);
       assertCompleted(experiment, 'predictions plot');
-      const { items } = await app.reads.experiments.storedPredictions(request.tenantId, experiment.id, request.query);
-      const title = `Test images ${request.query.offset}–${request.query.offset + items.length - 1}: true vs predicted class`;
-      return reply.type(SVG).send(await renderPredictionsPlot(items, { title }));
+      const { offset, limit } = request.query;
+      return sendVersioned(request, reply, `"pp${version}"`, async () => {
+        const body = await app.cachedReads.derived(request.tenantId, experiment.id, `predictions-plot?${offset}&${limit}`, version, async () => {
+          const { items } = await app.reads.experiments.storedPredictions(request.tenantId, experiment.id, { offset, limit });
+          return renderPredictionsPlot(items, { title: `Test images ${offset}–${offset + items.length - 1}: true vs predicted class` });
+        });
+        return { body, type: SVG };
+      });
     },
   );
 };

@@ -7,7 +7,8 @@ import {
   storedPredictionsResponseSchema,
 } from '@lab/contracts';
 import { errorResponses } from '../http-errors.ts';
-import { assertCompleted, findExperiment } from './experiment-lookup.ts';
+import { JSON_TYPE, sendVersioned } from '../http-cache.ts';
+import { assertCompleted, findExperiment, VERSIONED_READ } from './experiment-lookup.ts';
 
 /** Predictions: new images classified on demand, and the test-set predictions stored by training. */
 const predictionRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -35,17 +36,24 @@ const predictionRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['predictions'],
         summary: 'Stored test-set predictions (index, true class, predicted class), once completed',
+        description: VERSIONED_READ,
         params: idParamsSchema,
         querystring: storedPredictionsQuerySchema,
         response: { 200: storedPredictionsResponseSchema, ...errorResponses(400, 404, 409, 500) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
       const { offset, limit } = request.query;
-      assertCompleted(await findExperiment(app, request, id), 'test-set prediction list');
-      const page = await app.reads.experiments.storedPredictions(request.tenantId, id, { offset, limit });
-      return { experimentId: id, total: page.total, limit, offset, items: page.items };
+      const { experiment, version } = await findExperiment(app, request, id);
+      assertCompleted(experiment, 'test-set prediction list');
+      return sendVersioned(request, reply, `"p${version}"`, async () => {
+        const body = await app.cachedReads.derived(request.tenantId, id, `predictions?${offset}&${limit}`, version, async () => {
+          const page = await app.reads.experiments.storedPredictions(request.tenantId, id, { offset, limit });
+          return JSON.stringify(storedPredictionsResponseSchema.parse({ experimentId: id, total: page.total, limit, offset, items: page.items }));
+        });
+        return { body, type: JSON_TYPE };
+      });
     },
   );
 };

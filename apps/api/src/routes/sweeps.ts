@@ -9,65 +9,31 @@ import {
   sweepReportQuerySchema,
   sweepRequestSchema,
   sweepSchema,
-  type Sweep,
-  type SweepHeader,
-  type SweepRow,
-  type SweepRunRecord,
 } from '@lab/contracts';
-import { summarizeSweep, sweepProgress, sweepReportContext, sweepReportMarkdown, sweepStatus, type SweepSummary } from '@lab/analysis';
-import type { StoredSweep } from '@lab/db';
-import { renderSweepPlot, type SweepPlotRow } from '@lab/plots';
+import { sweepProgress, sweepReportContext, sweepReportMarkdown, sweepStatus } from '@lab/analysis';
+import { renderSweepPlot } from '@lab/plots';
 import { conflict, errorResponses, notFound } from '../http-errors.ts';
+import { JSON_TYPE, sendVersioned } from '../http-cache.ts';
 import { IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema, idempotencyOf } from '../idempotency.ts';
+import type { CachedSweep } from '../read-cache/cached-reads.ts';
+import { sweepHeader, sweepPlotRows } from '../sweep-view.ts';
 
 const SVG = 'image/svg+xml; charset=utf-8';
 const MARKDOWN = 'text/markdown; charset=utf-8';
-
-function header(stored: StoredSweep, summary: Pick<SweepSummary, 'status' | 'progress'>): SweepHeader {
-  return {
-    id: stored.id,
-    name: stored.name,
-    status: summary.status,
-    progress: summary.progress,
-    spec: stored.spec,
-    createdAt: stored.createdAt.toISOString(),
-  };
-}
-
-/** The plot shows the final validation accuracy and the final gap, over the runs with an epoch. */
-function plotRows(rows: readonly SweepRow[]): SweepPlotRow[] {
-  return rows.flatMap(({ lambda, summary }) =>
-    summary === null
-      ? []
-      : [
-          {
-            lambda,
-            valAccuracyMean: summary.finalValAccuracy.mean,
-            valAccuracySd: summary.finalValAccuracy.sd,
-            gapMean: summary.gapAtEnd.mean,
-            gapSd: summary.gapAtEnd.sd,
-          },
-        ],
-  );
-}
+const CACHING =
+  'Answers with an ETag (the sweep\'s version, bumped by any change to one of its runs) and `Cache-Control: no-cache`; ' +
+  '`If-None-Match` with the current ETag answers 304 without a body.';
 
 /**
  * λ sweeps: one ordinary experiment (and training job) per λ and seed, trained by any worker. A
- * sweep's status, progress and summary are computed from its runs' stored history on every read.
+ * sweep's status, progress and summary are derived from its runs' stored history, once per change.
  */
 const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
-  const sweeps = app.reads.sweeps;
-
   /** The request's tenant's sweep, or a 404 — for an unknown id and another tenant's alike. */
-  async function findSweep(request: FastifyRequest, id: string): Promise<StoredSweep> {
-    const stored = await sweeps.get(request.tenantId, id);
-    if (stored === null) throw notFound('Sweep');
-    return stored;
-  }
-
-  async function describeSweep(request: FastifyRequest, stored: StoredSweep, runs?: readonly SweepRunRecord[]): Promise<Sweep> {
-    const summary = summarizeSweep(stored.spec.lambdas, runs ?? (await sweeps.runs(request.tenantId, stored.id)));
-    return { ...header(stored, summary), rows: summary.rows, recommendation: summary.recommendation, answer: summary.answer };
+  async function findSweep(request: FastifyRequest, id: string): Promise<CachedSweep> {
+    const found = await app.cachedReads.sweep(request.tenantId, id);
+    if (found === null) throw notFound('Sweep');
+    return found;
   }
 
   app.post(
@@ -96,7 +62,7 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!replayed) return { id, status: 'queued' as const, experimentIds: created.map((run) => run.id) };
       reply.header(IDEMPOTENT_REPLAY_HEADER, 'true');
       // Rows follow the λ list and runs the seeds: the order the ids were first answered in.
-      const sweep = await describeSweep(request, await findSweep(request, id));
+      const { sweep } = await findSweep(request, id);
       return { id, status: sweep.status, experimentIds: sweep.rows.flatMap((row) => row.runs.map((run) => run.experimentId)) };
     },
   );
@@ -107,15 +73,19 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['sweeps'],
         summary: 'List sweeps, newest first, with status and progress',
+        description: 'Answers with an ETag and `Cache-Control: no-cache`; a matching `If-None-Match` answers 304.',
         querystring: paginationQuerySchema,
         response: { 200: sweepListSchema, ...errorResponses(400, 500) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { limit, offset } = request.query;
-      const page = await sweeps.list(request.tenantId, { limit, offset });
-      const items = page.items.map((item) => header(item, { status: sweepStatus(item.runStatuses), progress: sweepProgress(item.runStatuses) }));
-      return { items, total: page.total, limit, offset };
+      const { etag, json } = await app.cachedReads.list(request.tenantId, `sweeps?${limit}&${offset}`, async () => {
+        const page = await app.reads.sweeps.list(request.tenantId, { limit, offset });
+        const items = page.items.map((item) => sweepHeader(item, { status: sweepStatus(item.runStatuses), progress: sweepProgress(item.runStatuses) }));
+        return JSON.stringify(sweepListSchema.parse({ items, total: page.total, limit, offset }));
+      });
+      return sendVersioned(request, reply, etag, () => ({ body: json, type: JSON_TYPE }));
     },
   );
 
@@ -124,15 +94,16 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['sweeps'],
-        summary: 'One sweep: status, progress, one row per λ (mean ± sd over seeds) and a recommended λ',
-        description:
-          'Computed from the runs\' stored history on every read, so it is right while runs are going (rows ' +
-          'marked partial) and after restarts.',
+        summary: 'One sweep: status, progress, one row per λ (mean ± sd over seeds), a recommended λ and the answer',
+        description: `Derived from the runs' stored history, so it is right while runs are going (rows marked partial) and after restarts. ${CACHING}`,
         params: idParamsSchema,
         response: { 200: sweepSchema, ...errorResponses(400, 404, 500) },
       },
     },
-    async (request) => describeSweep(request, await findSweep(request, request.params.id)),
+    async (request, reply) => {
+      const found = await findSweep(request, request.params.id);
+      return sendVersioned(request, reply, `"s${found.version}"`, () => ({ body: found.json, type: JSON_TYPE }));
+    },
   );
 
   app.get(
@@ -141,15 +112,21 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['sweeps', 'plots'],
         summary: 'Final validation accuracy and overfitting gap against λ (log axis, λ = 0 apart), as SVG',
+        description: CACHING,
         params: idParamsSchema,
         response: { 200: z.string().describe('An SVG document (image/svg+xml)'), ...errorResponses(400, 404, 500) },
       },
     },
     async (request, reply) => {
-      const sweep = await describeSweep(request, await findSweep(request, request.params.id));
-      const partial = sweep.rows.some((row) => row.partial) ? ' (partial: runs unfinished)' : '';
-      const title = `${sweep.name ?? 'λ sweep'}: validation accuracy and overfitting gap at the last epoch${partial}`;
-      return reply.type(SVG).send(await renderSweepPlot(plotRows(sweep.rows), { title }));
+      const { sweep, version } = await findSweep(request, request.params.id);
+      return sendVersioned(request, reply, `"sp${version}"`, async () => {
+        const body = await app.cachedReads.derivedOfSweep(request.tenantId, sweep.id, 'sweep-plot', version, () => {
+          const partial = sweep.rows.some((row) => row.partial) ? ' (partial: runs unfinished)' : '';
+          const title = `${sweep.name ?? 'λ sweep'}: validation accuracy and overfitting gap at the last epoch${partial}`;
+          return renderSweepPlot(sweepPlotRows(sweep.rows), { title });
+        });
+        return { body, type: SVG };
+      });
     },
   );
 
@@ -159,17 +136,19 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['sweeps'],
         summary: 'The sweep as a Markdown report: how it ran, the answer (the same text as `answer`), the table per λ, the plot',
-        description: 'The plot is linked at `plotHref`, relative to the report: by default `plot.svg`, this sweep\'s `plot.svg` route.',
+        description: `The plot is linked at \`plotHref\`, relative to the report: by default \`plot.svg\`, this sweep's \`plot.svg\` route. ${CACHING}`,
         params: idParamsSchema,
         querystring: sweepReportQuerySchema,
         response: { 200: z.string().describe('A Markdown document (text/markdown)'), ...errorResponses(400, 404, 500) },
       },
     },
     async (request, reply) => {
-      const stored = await findSweep(request, request.params.id);
-      const runs = await sweeps.runs(request.tenantId, stored.id);
-      const report = sweepReportMarkdown(await describeSweep(request, stored, runs), sweepReportContext(runs), { plotHref: request.query.plotHref });
-      return reply.type(MARKDOWN).send(report);
+      const { sweep, runs, version } = await findSweep(request, request.params.id);
+      const { plotHref } = request.query;
+      return sendVersioned(request, reply, `"sr${version}.${encodeURIComponent(plotHref)}"`, () => ({
+        body: sweepReportMarkdown(sweep, sweepReportContext(runs), { plotHref }),
+        type: MARKDOWN,
+      }));
     },
   );
 
@@ -186,7 +165,10 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const result = await app.engine.cancelSweep(request.tenantId, request.params.id);
       if (result === null) throw notFound('Sweep');
-      const sweep = await describeSweep(request, await findSweep(request, request.params.id));
+      // Read past the cache: the answer must show the cancellation this request just committed.
+      const stored = await app.reads.sweeps.get(request.tenantId, request.params.id);
+      if (stored === null) throw notFound('Sweep');
+      const { sweep } = (await app.cachedReads.sweep(request.tenantId, stored.id))!;
       if (result.cancelled === 0 && sweep.status !== 'cancelled') {
         throw conflict(`The sweep has already finished: it is ${sweep.status}`);
       }
