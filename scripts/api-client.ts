@@ -13,12 +13,20 @@ import {
 } from '@lab/contracts';
 
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  /** `apiKey`: sent as `Authorization: Bearer <key>` on every request. */
+  constructor(
+    readonly baseUrl: string,
+    private readonly apiKey: string,
+  ) {}
+
+  private get authorization(): Record<string, string> {
+    return { authorization: `Bearer ${this.apiKey}` };
+  }
 
   private async call<Schema extends z.ZodType>(schema: Schema, path: string, init?: RequestInit): Promise<z.output<Schema>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       ...init,
-      headers: init?.body === undefined ? init?.headers : { 'content-type': 'application/json', ...init.headers },
+      headers: { ...this.authorization, ...(init?.body === undefined ? {} : { 'content-type': 'application/json' }), ...init?.headers },
     });
     const body: unknown = await response.json();
     if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path} → ${response.status}: ${JSON.stringify(body)}`);
@@ -39,7 +47,7 @@ export class ApiClient {
 
   /** A non-JSON resource such as a plot (SVG) or a report (Markdown). */
   async text(path: string): Promise<string> {
-    const response = await fetch(`${this.baseUrl}${path}`);
+    const response = await fetch(`${this.baseUrl}${path}`, { headers: this.authorization });
     if (!response.ok) throw new Error(`GET ${path} → ${response.status}: ${await response.text()}`);
     return response.text();
   }

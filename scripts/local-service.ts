@@ -1,10 +1,11 @@
 // The service on this machine for the scripts that drive it over HTTP (demo, reproduction, sweeps):
 // Postgres and Redis found or started (services.ts), our database migrated, the API and worker
-// processes started (stack.ts), and a typed client. close() stops what was started; safe twice.
+// processes started (stack.ts), and a typed client with an API key of its own (the local tenant's,
+// revoked again by close()). close() stops what was started; safe twice.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { FINISHED_STATUSES, type EpochMetrics, type Experiment } from '@lab/contracts';
-import { ensureDatabase, migrate, withDatabaseName } from '@lab/db';
+import { FINISHED_STATUSES, LOCAL_TENANT, type EpochMetrics, type Experiment } from '@lab/contracts';
+import { ApiKeys, createDb, ensureDatabase, migrate, withDatabaseName } from '@lab/db';
 import { ApiClient } from './api-client.ts';
 import { ensureServices } from './services.ts';
 import { findFreePort } from './services/free-port.ts';
@@ -28,6 +29,9 @@ export async function startLocalService(options: { workers?: number; queuePrefix
   await ensureDatabase(databaseUrl);
   const { applied } = await migrate(databaseUrl);
   if (applied.length > 0) console.log(`migrated: ${applied.join(', ')}`);
+  const db = createDb(databaseUrl);
+  const keys = new ApiKeys(db.prisma);
+  const { key, record } = await keys.create({ scope: 'tenant', tenantId: LOCAL_TENANT, name: `${options.queuePrefix} script` });
 
   const workers = options.workers ?? 1;
   // These scripts own the machine: split its cores between the workers' wasm threads (results are
@@ -40,6 +44,8 @@ export async function startLocalService(options: { workers?: number; queuePrefix
       REDIS_URL: services.redisUrl,
       QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? options.queuePrefix,
       TFJS_WASM_THREADS: wasmThreads,
+      // Any free metrics port: a service already running on this host keeps the default ones.
+      WORKER_METRICS_PORT: process.env.WORKER_METRICS_PORT ?? '0',
     },
     port: Number(process.env.PORT ?? (await findFreePort())),
     workers,
@@ -49,6 +55,8 @@ export async function startLocalService(options: { workers?: number; queuePrefix
   const close = () =>
     (closing ??= (async () => {
       await stack.stop();
+      await keys.revoke(record.id);
+      await db.close();
       await services.stop();
     })());
   // Ctrl-C: workers checkpoint and hand their jobs back, servers we started stop, then we exit.
@@ -64,7 +72,7 @@ export async function startLocalService(options: { workers?: number; queuePrefix
   }
   console.log(`API at ${stack.baseUrl} (docs at ${stack.baseUrl}/docs)`);
   const workerPids = stack.processes.slice(1).flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
-  return { client: new ApiClient(stack.baseUrl), workerPids, wasmThreads: Number(wasmThreads), close };
+  return { client: new ApiClient(stack.baseUrl, key), workerPids, wasmThreads: Number(wasmThreads), close };
 }
 
 /** Polls an experiment until it finishes, handing each newly stored epoch to `onEpoch` in order. */

@@ -38,6 +38,12 @@ function startProcess(entry: string, env: NodeJS.ProcessEnv, logFile: string | n
   return child;
 }
 
+/** Worker n's metrics port: WORKER_METRICS_PORT (default 9465) + n − 1, so that workers on one host never collide. */
+function workerMetricsPort(env: NodeJS.ProcessEnv, n: number): string {
+  const first = env.WORKER_METRICS_PORT || '9465';
+  return /^[1-9]\d*$/.test(first) ? String(Number(first) + n - 1) : first;
+}
+
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
@@ -48,7 +54,9 @@ export function startStack(options: StackOptions): RunningStack {
   if (options.logDir !== undefined) mkdirSync(options.logDir, { recursive: true });
   const logFile = (name: string) => (options.logDir === undefined ? null : join(options.logDir, `${name}.log`));
   const processes = [startProcess(API_ENTRY, env, logFile('api'))];
-  for (let n = 1; n <= (options.workers ?? 1); n++) processes.push(startProcess(WORKER_ENTRY, env, logFile(`worker-${n}`)));
+  for (let n = 1; n <= (options.workers ?? 1); n++) {
+    processes.push(startProcess(WORKER_ENTRY, { ...env, WORKER_METRICS_PORT: workerMetricsPort(env, n) }, logFile(`worker-${n}`)));
+  }
   let stopping: Promise<void> | null = null;
   return {
     baseUrl: `http://127.0.0.1:${options.port}`,

@@ -19,8 +19,9 @@ export interface WorkerProcess {
 
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
-    // The test reads the worker's log, so it always logs at info.
-    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info' },
+    // The test reads the worker's log, so it always logs at info. Several workers run at once: each takes
+    // a free metrics port (logged as 'metrics served') unless the test names one.
+    env: { PATH: process.env.PATH ?? '', WORKER_METRICS_PORT: '0', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

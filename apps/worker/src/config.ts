@@ -28,6 +28,10 @@ const workerEnvSchema = z.object({
    * worker claims runs. A run resumed after that retrains from epoch 1 (to the same result).
    */
   CHECKPOINT_RETENTION_DAYS: z.coerce.number().min(0).max(36_500).default(DEFAULT_RUN_POLICY.checkpointRetentionMs / DAY_MS),
+  /** The worker's metrics port (GET /metrics, Prometheus): `off` for none, 0 for any free one (logged). */
+  WORKER_METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65_535)]).default(9465),
+  /** Unauthenticated, so loopback unless the network it is opened to is internal (e.g. 0.0.0.0 in a container). */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export interface WorkerConfig {
@@ -41,6 +45,8 @@ export interface WorkerConfig {
   maxFailedAttempts: number;
   checkpointRetentionMs: number;
   reconcileIntervalMs: number;
+  /** Where the metrics port listens; null: no metrics port. */
+  metrics: { port: number; host: string } | null;
 }
 
 export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>): WorkerConfig {
@@ -62,5 +68,6 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     maxFailedAttempts: settings.RUN_MAX_FAILED_ATTEMPTS,
     checkpointRetentionMs: settings.CHECKPOINT_RETENTION_DAYS * DAY_MS,
     reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,
+    metrics: settings.WORKER_METRICS_PORT === 'off' ? null : { port: settings.WORKER_METRICS_PORT, host: settings.WORKER_METRICS_HOST },
   };
 }

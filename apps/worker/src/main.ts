@@ -3,6 +3,7 @@ import { datasetOptionsFromEnv } from '@lab/dataset';
 import { probeBackend } from './backend-probe.ts';
 import { loadWorkerConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { startMetricsServer } from './metrics-server.ts';
 import { createTrainingWorker } from './training-worker.ts';
 
 const config = loadWorkerConfig(process.env);
@@ -19,6 +20,8 @@ const trainingWorker = createTrainingWorker(config, {
   log,
 });
 trainingWorker.worker.on('ready', () => log.info('worker ready'));
+const metricsServer = config.metrics === null ? null : await startMetricsServer(trainingWorker.metrics.registry, config.metrics);
+if (metricsServer !== null) log.info({ url: metricsServer.url }, 'metrics served');
 
 let signals = 0;
 const shutdown = (signal: NodeJS.Signals) => {
@@ -31,6 +34,7 @@ const shutdown = (signal: NodeJS.Signals) => {
   log.info({ signal }, 'shutting down: stopping runs at a batch boundary and handing them back');
   void trainingWorker
     .close()
+    .then(() => metricsServer?.close())
     .then(() => db.close())
     .then(
       () => process.exit(0),

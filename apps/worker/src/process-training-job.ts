@@ -3,6 +3,7 @@ import { trainJobPayloadSchema, type EpochVerdict } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
 import type { Attempt, RunEngine } from '@lab/runs';
 import type { Logger } from './logger.ts';
+import type { WorkerMetrics } from './metrics.ts';
 import { trainingInfeasibility } from './training-feasibility.ts';
 import type { BackendRequest } from './training-protocol.ts';
 import { TrainingRun } from './training-run.ts';
@@ -16,6 +17,7 @@ export interface TrainingProcessorDeps {
   log: Logger;
   /** Runs in progress, so that shutdown can stop them at a batch boundary. */
   activeRuns: Set<TrainingRun>;
+  metrics: WorkerMetrics;
 }
 
 export type TrainingJobResult = { outcome: 'completed' | 'stopped' | 'pruned' | 'skipped'; epochs: number };
@@ -39,8 +41,9 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
   return async function processTrainingJob(job: Job, token?: string, signal?: AbortSignal): Promise<TrainingJobResult> {
     const payload = trainJobPayloadSchema.safeParse(job.data);
     if (!payload.success) throw new UnrecoverableError(`invalid job payload: ${payload.error.message}`);
-    const { experimentId } = payload.data;
-    const jobLog = log.child({ jobId: job.id, experimentId });
+    const { experimentId, requestId } = payload.data;
+    // The submitting request's id ties these lines to the API's (a job the reconciler re-created has none).
+    const jobLog = log.child({ jobId: job.id, experimentId, ...(requestId === undefined ? {} : { requestId }) });
     /** Hands the job back to the queue until `at`: a BullMQ retry that does not count as a failure. */
     const postpone = async (at: number): Promise<never> => {
       await job.moveToDelayed(at, token);
@@ -71,9 +74,11 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
         return { outcome: 'skipped', epochs: 0 };
       case 'gave-up':
         jobLog.error({ reason: claim.reason }, 'run failed: too many failed attempts');
+        deps.metrics.runFinished('failed');
         return { outcome: 'skipped', epochs: 0 };
       case 'rejected':
         // Fails the job too, so that the queue shows it failed, once, with the reason.
+        deps.metrics.runFinished('failed');
         throw new UnrecoverableError(claim.reason);
       case 'wait':
         jobLog.info({ until: claim.until }, 'another attempt holds the run; trying again when its lease would expire');
@@ -107,6 +112,7 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
           }),
         onEpoch: async (metrics, checkpoint) => {
           const verdict = await attempt.recordEpoch(metrics, checkpoint);
+          deps.metrics.epochStored(metrics.durationMs);
           jobLog.info({ ...metrics }, 'epoch stored');
           if (verdict.action === 'stop') {
             engineStop = verdict;
@@ -125,13 +131,18 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
       if (outcome.status === 'completed') {
         await attempt.complete(outcome);
         jobLog.info({ test: outcome.evaluation.test, weightsEpoch: outcome.weightsEpoch }, 'training completed');
+        deps.metrics.runFinished('completed');
         const stoppedAt = engineStop?.outcome === 'early-stopped' ? engineStop.stoppedEarly.epoch : attempt.spec.epochs;
         return { outcome: 'completed', epochs: stoppedAt };
       }
       // The engine pruned the run as it stored its last epoch: nothing is left to do.
-      if (engineStop?.outcome === 'pruned') return { outcome: 'pruned', epochs: outcome.epochsDone };
+      if (engineStop?.outcome === 'pruned') {
+        deps.metrics.runFinished('pruned');
+        return { outcome: 'pruned', epochs: outcome.epochsDone };
+      }
       if (attempt.lost.aborted || signal?.aborted) {
         jobLog.info({ epochsDone: outcome.epochsDone }, 'training stopped: the run is no longer this attempt\'s (cancelled?)');
+        deps.metrics.runFinished('stopped');
         return { outcome: 'stopped', epochs: outcome.epochsDone };
       }
       // Stopped for shutdown: whoever takes the job next resumes from the last checkpoint.
@@ -142,11 +153,13 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
       if (error instanceof DelayedError) throw error;
       if (attempt.lost.aborted) {
         jobLog.info({ err: error }, 'training stopped: the run is no longer this attempt\'s');
+        deps.metrics.runFinished('stopped');
         return { outcome: 'stopped', epochs: 0 };
       }
       jobLog.error({ err: error, attempt: attempt.number }, 'training attempt failed');
       const next = await attempt.fail(error);
       if (next.action === 'retry') return postpone(Date.now() + next.delayMs);
+      deps.metrics.runFinished('failed');
       throw new UnrecoverableError(next.reason);
     } finally {
       attempt.end();

@@ -6,6 +6,7 @@ import type { PrismaClient } from '@lab/db';
 import { Reconciler, RunEngine, RunEventListener, TrainingQueue } from '@lab/runs';
 import type { WorkerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
+import { WorkerMetrics } from './metrics.ts';
 import { createTrainingProcessor } from './process-training-job.ts';
 import type { TrainingRun } from './training-run.ts';
 
@@ -13,6 +14,8 @@ export interface TrainingWorker {
   readonly worker: Worker;
   readonly engine: RunEngine;
   readonly reconciler: Reconciler;
+  /** Its epochs' durations and its runs' outcomes (what main.ts serves on the metrics port). */
+  readonly metrics: WorkerMetrics;
   /** Stops every run at its next batch boundary, hands the runs back and closes. Safe to call twice. */
   close(): Promise<void>;
   /** Exits at once, leaving running runs to be taken over once their leases expire (a second signal). */
@@ -41,6 +44,7 @@ export function createTrainingWorker(
 ): TrainingWorker {
   const { log } = deps;
   const activeRuns = new Set<TrainingRun>();
+  const metrics = new WorkerMetrics();
   const queue = new TrainingQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, log });
   const engine = new RunEngine({
     prisma: deps.prisma,
@@ -57,6 +61,7 @@ export function createTrainingWorker(
     dataset: deps.dataset,
     log,
     activeRuns,
+    metrics,
   });
   const worker = new Worker(TRAINING_QUEUE, processor, {
     connection: { url: config.redisUrl, maxRetriesPerRequest: null },
@@ -93,6 +98,7 @@ export function createTrainingWorker(
     worker,
     engine,
     reconciler,
+    metrics,
     close: () => {
       closing ??= (async () => {
         for (const run of activeRuns) run.stop();

@@ -19,6 +19,7 @@ describe('loadWorkerConfig', () => {
       maxFailedAttempts: 8,
       checkpointRetentionMs: 30 * 24 * 3600 * 1000,
       reconcileIntervalMs: 5_000,
+      metrics: { port: 9465, host: '127.0.0.1' },
     });
   });
 
@@ -30,6 +31,12 @@ describe('loadWorkerConfig', () => {
     assert.equal(config.queuePrefix, 'x:y');
     assert.equal(config.maxFailedAttempts, 3);
     assert.equal(config.reconcileIntervalMs, 1_000);
+  });
+
+  it('opens the metrics port where WORKER_METRICS_PORT/HOST say, or none when it is off', () => {
+    assert.deepEqual(loadWorkerConfig({ DATABASE_URL, WORKER_METRICS_PORT: '0', WORKER_METRICS_HOST: '0.0.0.0' }).metrics, { port: 0, host: '0.0.0.0' });
+    assert.equal(loadWorkerConfig({ DATABASE_URL, WORKER_METRICS_PORT: 'off' }).metrics, null);
+    assert.throws(() => loadWorkerConfig({ DATABASE_URL, WORKER_METRICS_PORT: '70000' }), /WORKER_METRICS_PORT/);
   });
 
   it('keeps finished runs\' checkpoints for CHECKPOINT_RETENTION_DAYS (fractions allowed, never negative)', () => {
