@@ -12,23 +12,19 @@ function asApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(0, 'client_error', error instanceof Error ? error.message : String(error));
 }
 
-export interface ResourceOptions<T> {
+export interface ResourceOptions {
   /** Load again this long after each load (what has no event stream). */
   refreshMs?: number;
-  /** Stop refreshing once the data says so (a finished sweep). */
-  until?(data: T): boolean;
 }
 
 /**
  * Loads `load()` when `key` changes and whenever `reload()` is called, and refreshes as `options`
- * say. A load never overlaps the previous one, and an answer for an old key is dropped.
+ * say (each refresh waits for the previous load). An answer overtaken by a newer load is dropped.
  */
-export function useResource<T>(key: string, load: () => Promise<T>, options: ResourceOptions<T> = {}): Resource<T> {
+export function useResource<T>(key: string, load: () => Promise<T>, options: ResourceOptions = {}): Resource<T> {
   const [state, setState] = useState<{ key: string; data?: T; error?: ApiError }>({ key });
   const loadRef = useRef(load);
   loadRef.current = load;
-  const untilRef = useRef(options.until);
-  untilRef.current = options.until;
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
 
@@ -36,15 +32,13 @@ export function useResource<T>(key: string, load: () => Promise<T>, options: Res
     let active = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = async () => {
-      let done = false;
       try {
         const data = await loadRef.current();
         if (active) setState({ key, data });
-        done = untilRef.current?.(data) ?? false;
       } catch (error) {
         if (active) setState((previous) => ({ key, data: previous.key === key ? previous.data : undefined, error: asApiError(error) }));
       }
-      if (active && !done && options.refreshMs !== undefined) timer = setTimeout(run, options.refreshMs);
+      if (active && options.refreshMs !== undefined) timer = setTimeout(run, options.refreshMs);
     };
     void run();
     return () => {

@@ -35,6 +35,13 @@ async function sampleUntilCompleted(page: Page, chart: Locator): Promise<number[
   return seen;
 }
 
+/** The path of every request the page makes from now on, in order. */
+function requestedPaths(page: Page): string[] {
+  const paths: string[] = [];
+  page.on('request', (request) => paths.push(new URL(request.url()).pathname));
+  return paths;
+}
+
 /** Types into the form's fields by name; other fields stay empty (the API's defaults). */
 async function fill(page: Page, form: string, values: Record<string, string>): Promise<void> {
   for (const [name, value] of Object.entries(values)) await page.fill(`${form} input[name="${name}"]`, value);
@@ -99,6 +106,7 @@ describe('dashboard in a real browser, on the real API and a real worker', () =>
       testLimit: String(TINY.testLimit),
       seed: String(TINY.seed),
     });
+    const requested = requestedPaths(page);
     await page.click('#experiment-form button[type="submit"]');
     await page.waitForURL(/#\/experiments\/[0-9a-f-]{36}$/);
     const id = page.url().split('/').pop()!;
@@ -115,6 +123,10 @@ describe('dashboard in a real browser, on the real API and a real worker', () =>
     assert.equal(distinct.at(-1), epochs);
     assert.ok(distinct.every((value, index) => index === 0 || value > distinct[index - 1]!), `points only grow: ${distinct.join(' → ')}`);
     assert.ok(distinct.some((value) => value > 0 && value < epochs), `the chart showed a partial run before the whole one: ${distinct.join(' → ')}`);
+    // The epochs came over the event stream, opened once and closed after the final status (a stream
+    // left open would make the browser reconnect); the history was never polled.
+    assert.deepEqual(requested.filter((path) => path.includes('/events')), [`/v1/experiments/${id}/events`]);
+    assert.deepEqual(requested.filter((path) => path.includes('/history')), []);
     for (const chart of ['Accuracy: training vs validation', 'Cross-entropy vs activity penalty']) {
       assert.equal(await page.getAttribute(`[data-chart="${chart}"]`, 'data-points'), String(epochs), chart);
     }
@@ -178,6 +190,7 @@ describe('dashboard in a real browser, on the real API and a real worker', () =>
       'base.testLimit': String(TINY.testLimit),
       'base.seed': '7',
     });
+    const requested = requestedPaths(page);
     await page.click('#sweep-form button[type="submit"]');
     await page.waitForURL(/#\/sweeps\/[0-9a-f-]{36}$/);
     const id = page.url().split('/').pop()!;
@@ -191,6 +204,7 @@ describe('dashboard in a real browser, on the real API and a real worker', () =>
       const text = await page.textContent(`#sweep-table tr[data-lambda="${row.lambda}"]`);
       assert.ok(text?.includes(`${(row.summary.finalValAccuracy.mean * 100).toFixed(2)} %`), `λ = ${row.lambda}: ${text}`);
     }
+    assert.deepEqual(requested.filter((path) => path.includes('/events')), [`/v1/sweeps/${id}/events`], 'followed over its event stream');
     assert.ok(sweep.answer?.text, 'a finished two-λ sweep has an answer');
     await page.waitForSelector('#answer');
     assert.ok((await page.textContent('#answer'))?.includes(sweep.answer.text));

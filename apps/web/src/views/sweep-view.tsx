@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'preact/hooks';
 import { FINISHED_STATUSES, formatLambda, sweepSchema, type Recommendation, type Sweep, type SweepRow } from '@lab/contracts';
 import { getJson } from '../api.ts';
 import { CancelButton } from '../components/cancel-button.tsx';
@@ -6,10 +7,12 @@ import { ProgressBar } from '../components/progress-bar.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { SweepPlot } from '../components/sweep-plot.tsx';
 import { dateTime, decimal, percent, points, stat } from '../format.ts';
+import { watchSweep } from '../live.ts';
 import { href } from '../route.ts';
 import { useResource } from '../use-resource.ts';
 
-const REFRESH_MS = 1000;
+/** The sweep's figures are read again at most this often while its runs store epochs. */
+const RELOAD_AFTER_MS = 500;
 
 /** Changes whenever a run stores an epoch or changes state: what the plot is redrawn on. */
 function figuresVersion(sweep: Sweep): string {
@@ -68,10 +71,26 @@ function Row({ row }: { row: SweepRow }) {
 /** A sweep: progress, its answer to the lesson's question, the plot against λ, and the per-λ table. */
 export function SweepView({ id }: { id: string }) {
   const path = `/v1/sweeps/${encodeURIComponent(id)}`;
-  const sweep = useResource(path, () => getJson(path, sweepSchema), {
-    refreshMs: REFRESH_MS,
-    until: (value) => FINISHED_STATUSES.includes(value.status),
-  });
+  const sweep = useResource(path, () => getJson(path, sweepSchema));
+  const [connected, setConnected] = useState(true);
+  const { reload } = sweep;
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = watchSweep(id, {
+      // A burst of events (the replay, several runs at once) costs one read of the summary.
+      onChange: () => {
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          reload();
+        }, RELOAD_AFTER_MS);
+      },
+      onConnection: setConnected,
+    });
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
+  }, [id, reload]);
   const data = sweep.data;
   if (data === undefined) return <ErrorBanner error={sweep.error} />;
   const finished = FINISHED_STATUSES.includes(data.status);
@@ -80,7 +99,8 @@ export function SweepView({ id }: { id: string }) {
       <h2>{data.name ?? `Sweep ${id.slice(0, 8)}`}</h2>
       <p class="state">
         <StatusBadge status={data.status} /> <ProgressBar done={data.progress.done} total={data.progress.total} unit="runs" />{' '}
-        {!finished && <CancelButton path={`${path}/cancel`} schema={sweepSchema} what="sweep" onCancelled={sweep.reload} />}
+        {!connected && <span class="reconnecting">reconnecting…</span>}
+        {!finished && <CancelButton path={`${path}/cancel`} schema={sweepSchema} what="sweep" onCancelled={reload} />}
       </p>
       <ErrorBanner error={sweep.error} />
       <p class="hint">
