@@ -27,20 +27,18 @@ export function decideEarlyStopping(config: EarlyStopping, history: readonly Mon
   const last = history.at(-1);
   if (last === undefined) throw new RangeError('early stopping judges a stored epoch: the history is empty');
   const upwards = monitorImprovesUpwards(config.monitor);
-  const improves = (value: number, best: number | null): boolean =>
-    best === null || (upwards ? value - config.minDelta > best : value + config.minDelta < best);
-  let best: MonitoredEpoch | null = null;
+  const improves = (value: number, best: number): boolean => (upwards ? value - config.minDelta > best : value + config.minDelta < best);
+  // The first epoch always improves on "no best yet" (Keras 3's `best = None`), even when it is NaN.
+  let best = history[0]!;
   let wait = 0;
-  for (const epoch of history) {
+  for (const epoch of history.slice(1)) {
     wait += 1;
-    if (improves(epoch.value, best?.value ?? null)) {
+    if (improves(epoch.value, best.value)) {
       best = epoch;
       wait = 0;
     }
   }
-  // The first epoch always improves on "no best yet"; a NaN first value is kept as the best to compare with.
-  best ??= history[0]!;
-  const stops = best !== last && wait >= config.patience && last.epoch > 1 && last.epoch < budget;
+  const stops = best !== last && wait >= config.patience && last.epoch < budget;
   return {
     best,
     newBest: best === last,
