@@ -35,6 +35,7 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
         ownerId: request.tenantId,
         spec: request.body,
         idempotency: idempotencyOf(request),
+        requestId: request.id,
       });
       if (replayed) reply.header(IDEMPOTENT_REPLAY_HEADER, 'true');
       const status = replayed ? (await findExperiment(app, request, id)).experiment.status : 'queued';

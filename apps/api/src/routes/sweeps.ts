@@ -57,6 +57,7 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
         ownerId: request.tenantId,
         request: request.body,
         idempotency: idempotencyOf(request),
+        requestId: request.id,
       });
       reply.code(202).header('location', `${app.prefix}/sweeps/${id}`);
       if (!replayed) return { id, status: 'queued' as const, experimentIds: created.map((run) => run.id) };
