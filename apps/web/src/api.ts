@@ -1,6 +1,19 @@
-// The page's one way to the API: every request and every event stream is made here, so that an API
-// key (a header for fetch, a query parameter for EventSource, which cannot send headers) is one change.
+// The page's one way to the API: every request and every event stream is made here, with the API key
+// the person entered (a Bearer header for fetch; for EventSource, which cannot send headers, the
+// `access_token` query parameter the API accepts on its event streams).
 import { errorBodySchema } from '@lab/contracts';
+
+const KEY_STORAGE = 'lab.apiKey';
+
+/** The API key entered on this page, kept for this tab only (sessionStorage), or null. */
+export function apiKey(): string | null {
+  return sessionStorage.getItem(KEY_STORAGE);
+}
+
+export function setApiKey(key: string | null): void {
+  if (key === null || key.trim() === '') sessionStorage.removeItem(KEY_STORAGE);
+  else sessionStorage.setItem(KEY_STORAGE, key.trim());
+}
 
 /** What `parse` is for the page: a Zod schema, kept structural so callers pass any of the contracts'. */
 interface Schema<T> {
@@ -35,6 +48,8 @@ async function errorFrom(response: Response): Promise<ApiError> {
 
 async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = {};
+  const key = apiKey();
+  if (key !== null) headers.authorization = `Bearer ${key}`;
   // A POST without a body (cancel) must not claim to be JSON: the API rejects an empty JSON body.
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
@@ -61,5 +76,8 @@ export async function getText(path: string): Promise<string> {
 
 /** Opens an event stream; the browser resumes it with `Last-Event-ID` after a dropped connection. */
 export function openEventStream(path: string): EventSource {
-  return new EventSource(path);
+  const url = new URL(path, window.location.origin);
+  const key = apiKey();
+  if (key !== null) url.searchParams.set('access_token', key);
+  return new EventSource(url);
 }

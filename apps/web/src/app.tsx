@@ -1,3 +1,5 @@
+import { useState } from 'preact/hooks';
+import { ApiKeyField } from './components/api-key-field.tsx';
 import { ExperimentForm } from './forms/experiment-form.tsx';
 import { SweepForm } from './forms/sweep-form.tsx';
 import { href, useRoute, type Route } from './route.ts';
@@ -28,6 +30,8 @@ function View({ route }: { route: Route }) {
 
 export function App() {
   const route = useRoute();
+  // Bumped when the API key changes: the view is built again and loads with the new key.
+  const [keyGeneration, setKeyGeneration] = useState(0);
   const current = route.view;
   const link = (target: 'experiments' | 'sweeps' | 'new-experiment' | 'new-sweep', label: string) => (
     <a href={href({ view: target })} aria-current={current === target ? 'page' : undefined}>
@@ -47,8 +51,9 @@ export function App() {
           {link('new-sweep', 'New sweep')}
           <a href="/docs">API docs</a>
         </nav>
+        <ApiKeyField onChange={() => setKeyGeneration((value) => value + 1)} />
       </header>
-      <main>
+      <main key={keyGeneration}>
         <View route={route} />
       </main>
     </>

@@ -247,6 +247,46 @@ describe('dashboard in a real browser, on the real API and a real worker', () =>
     await page.close();
   });
 
+  it('with API keys required, asks for one, then reads, submits and streams with it', async () => {
+    // An instance that checks keys (the default), on the same database and worker queue.
+    const authed = buildApp(loadApiConfig({ ...stack.env, AUTH: 'enabled' }));
+    const authedBase = await listen(authed);
+    try {
+      const { key } = await authed.apiKeys.create({ scope: 'tenant', tenantId: 'dashboard-test' });
+      const page = await browser.newPage();
+      await page.goto(`${authedBase}/#/experiments`);
+      await page.waitForSelector('.error-banner[data-code="unauthorized"]');
+
+      const sent: { path: string; authorization: string | undefined; token: string | null }[] = [];
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname.startsWith('/v1/')) sent.push({ path: url.pathname, authorization: request.headers().authorization, token: url.searchParams.get('access_token') });
+      });
+      await page.fill('.api-key input[name="api-key"]', key);
+      await page.click('.api-key button[type="submit"]');
+      await page.waitForSelector('text=No experiments yet.');
+
+      await page.goto(`${authedBase}/#/experiments/new`);
+      await fill(page, '#experiment-form', { lambda: '1e-4', epochs: '2', batchSize: '100', hiddenLayers: '32', trainLimit: '1000', testLimit: '200' });
+      await page.click('#experiment-form button[type="submit"]');
+      await page.waitForURL(/#\/experiments\/[0-9a-f-]{36}$/);
+      const id = page.url().split('/').pop()!;
+      await page.waitForSelector('.experiment > .state [data-status="completed"]', { timeout: 120_000 });
+      await page.waitForSelector(`${LOSS_CHART}[data-points="2"]`);
+
+      const stream = sent.filter((request) => request.path === `/v1/experiments/${id}/events`);
+      assert.deepEqual(stream.map((request) => request.token), [key], 'the stream carries the key as access_token');
+      const reads = sent.filter((request) => !request.path.endsWith('/events'));
+      assert.ok(reads.length >= 3, 'the list, the submission and the run were read');
+      assert.deepEqual([...new Set(reads.map((request) => request.authorization))], [`Bearer ${key}`], 'every request carries the key');
+      // Submitted as the key's tenant: the run is that tenant's.
+      await request(authed.server).get(`/v1/experiments/${id}`).set('authorization', `Bearer ${key}`).expect(200);
+      await page.close();
+    } finally {
+      await authed.close();
+    }
+  });
+
   it('raised no error in the page', () => {
     assert.deepEqual(browser.pageErrors, []);
   });
