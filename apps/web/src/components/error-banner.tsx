@@ -6,7 +6,7 @@ export function ErrorBanner({ error }: { error: ApiError | undefined }) {
   return (
     <p class="error-banner" role="alert" data-code={error.code}>
       {error.status === 0 ? error.message : `${error.message} (${error.status} ${error.code})`}
-      {error.status === 401 && ' Enter an API key at the top of the page.'}
+      {error.status === 401 && ' — enter an API key at the top right of the page.'}
     </p>
   );
 }
