@@ -15,6 +15,8 @@ export const LOG_DIR = fileURLToPath(new URL('../.data/logs', import.meta.url));
 
 export interface LocalService {
   client: ApiClient;
+  /** The database the service runs on (e.g. to measure what it stores). */
+  databaseUrl: string;
   /** Process ids of the worker processes (e.g. to read their peak memory). */
   workerPids: number[];
   /** XNNPACK threads each worker's wasm runs use. */
@@ -72,7 +74,7 @@ export async function startLocalService(options: { workers?: number; queuePrefix
   }
   console.log(`API at ${stack.baseUrl} (docs at ${stack.baseUrl}/docs)`);
   const workerPids = stack.processes.slice(1).flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
-  return { client: new ApiClient(stack.baseUrl, key), workerPids, wasmThreads: Number(wasmThreads), close };
+  return { client: new ApiClient(stack.baseUrl, key), databaseUrl, workerPids, wasmThreads: Number(wasmThreads), close };
 }
 
 /** Polls an experiment until it finishes, handing each newly stored epoch to `onEpoch` in order. */

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiConfig } from './config.ts';
 import { loggingOptions } from './logger-options.ts';
+import cors from './plugins/external/cors.ts';
 import helmet from './plugins/external/helmet.ts';
 import swagger from './plugins/external/swagger.ts';
 import auth from './plugins/app/auth.ts';
@@ -23,6 +24,8 @@ import healthRoutes from './routes/health.ts';
 import historyRoutes from './routes/history.ts';
 import plotRoutes from './routes/plots.ts';
 import predictionRoutes from './routes/predictions.ts';
+import modelFileRoutes from './routes/model-files.ts';
+import resumeRoutes from './routes/resume.ts';
 import sweepRoutes from './routes/sweeps.ts';
 
 /** The versioned API's prefix; health probes stay at the root where orchestrators look for them. */
@@ -38,6 +41,8 @@ async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(predictionRoutes);
   await app.register(plotRoutes);
   await app.register(sweepRoutes);
+  await app.register(modelFileRoutes);
+  await app.register(resumeRoutes);
   await app.register(eventRoutes);
 }
 
@@ -60,6 +65,7 @@ export function buildApp(config: ApiConfig): FastifyInstance {
 
   app.register(swagger);
   app.register(helmet);
+  app.register(cors);
 
   app.register(errorHandler);
   app.register(requestId);

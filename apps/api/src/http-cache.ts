@@ -21,7 +21,7 @@ export async function sendVersioned(
   request: FastifyRequest,
   reply: FastifyReply,
   etag: string,
-  render: () => Promise<{ body: string; type: string }> | { body: string; type: string },
+  render: () => Promise<{ body: string | Buffer; type: string }> | { body: string | Buffer; type: string },
 ): Promise<FastifyReply> {
   reply.header('etag', etag).header('cache-control', 'no-cache');
   if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send();

@@ -48,10 +48,12 @@ export function inferenceTopology(topology: object): Record<string, unknown> {
     }
     removed.set(layer.name, input);
   }
-  // A removed layer fed by another removed layer resolves to the first one's input.
+  // A reference keeps its own kwargs; a removed layer fed by another removed layer resolves to the first one's input.
   const source = (ref: NodeRef): NodeRef => {
     const input = removed.get(ref[0]);
-    return input === undefined ? ref : source(input);
+    if (input === undefined) return ref;
+    const [name, node, tensor] = source(input);
+    return [name, node, tensor, ...ref.slice(3)];
   };
   return {
     ...model,

@@ -45,8 +45,10 @@ export class Predictor {
   async predict(ownerId: string, experimentId: string, images: readonly Image[]): Promise<Prediction[]> {
     const trainer = await this.#loadTrainer();
     const pixels = flattenImages(images);
+    // Keyed by the model's weights too: a resumed run that completes again has a new model.
+    const weights = (await this.experiments.modelManifest(ownerId, experimentId))?.weightsSha256 ?? 'none';
     const probabilities = await this.#models.use(
-      `${ownerId}/${experimentId}`,
+      `${ownerId}/${experimentId}/${weights}`,
       () => this.#loadModel(trainer, ownerId, experimentId),
       (model) => trainer.predictProbabilities(model, pixels, images.length),
     );
