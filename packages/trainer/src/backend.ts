@@ -99,8 +99,7 @@ async function activateSimdWasm(): Promise<void> {
  * threaded build when `threads` > 1), saying why in one line; either way with the trainer's small
  * kernels (bit-identical to tfjs', see small-kernels.ts). Returns the threads and BackendInfo.kernels.
  */
-async function activateWasm(threads: number): Promise<{ threads: number; kernels: string }> {
-  const native = await loadNativeKernels();
+async function activateWasm(threads: number, native: NativeKernelsLoad): Promise<{ threads: number; kernels: string }> {
   let running = threads;
   if (native.loaded) {
     await activateSimdWasm();
@@ -153,8 +152,10 @@ async function selectBackend(preference: BackendPreference, wasmThreads: number)
     }
   }
   if (preference === 'auto' || preference === 'wasm') {
+    // Outside the fallback below: a bad LAB_NATIVE_KERNELS, or `required` unmet, is the user's to fix.
+    const native = await loadNativeKernels();
     try {
-      const wasm = await activateWasm(wasmThreads);
+      const wasm = await activateWasm(wasmThreads, native);
       return info('wasm', '@tensorflow/tfjs-backend-wasm', wasm.threads, wasm.kernels);
     } catch (error) {
       // Threads are asked for explicitly: falling back to a slower backend would hide the failure.

@@ -55,8 +55,10 @@ describe('initBackend', () => {
     assert.doesNotMatch(report.stderr, /native kernels not used/);
   });
 
-  it('rejects an unknown LAB_NATIVE_KERNELS value, naming the variable', async () => {
-    await assert.rejects(inChild({ preference: 'wasm' }, { LAB_NATIVE_KERNELS: 'sometimes' }), /LAB_NATIVE_KERNELS must be auto, off or required, got "sometimes"/);
+  it('rejects an unknown LAB_NATIVE_KERNELS value, naming the variable, rather than falling back', async () => {
+    for (const preference of ['wasm', 'auto'] as const) {
+      await assert.rejects(inChild({ preference }, { LAB_NATIVE_KERNELS: 'sometimes' }), /LAB_NATIVE_KERNELS must be auto, off or required, got "sometimes"/);
+    }
   });
 
   it('selects cpu when asked', async () => {
