@@ -6,8 +6,8 @@ import { nativeBatchMatMul, nativeFusedMatMul } from './native-matmul.ts';
 
 /**
  * Which kernels run the wasm backend's matmuls (BatchMatMul and _FusedMatMul, i.e. every Dense
- * product and gradient): the system's OpenBLAS through the native addon (@lab/native-kernels), the wasm kernels on
- * materialised transposes, or tfjs' stock wasm kernels (kept to measure and test against).
+ * product and gradient): the system's OpenBLAS through the native addon (@lab/native-kernels), the
+ * wasm kernels on materialised transposes, or tfjs' stock wasm kernels (to measure and test against).
  */
 export const MATMUL_ROUTES = ['native', 'fast-wasm', 'stock'] as const;
 export type MatMulRoute = (typeof MATMUL_ROUTES)[number];
