@@ -75,6 +75,8 @@ function requestFor(endpoint: Endpoint, unknownIds = false): { url: string; body
   if (endpoint.path === '/v1/sweeps') return { url, body: { base: { epochs: 1 }, lambdas: [0, 1e-4] } };
   if (endpoint.path === '/v1/admin/keys') return { url, body: { tenant: 'made-by-admin' } };
   if (endpoint.path.endsWith('/predictions')) return { url, body: { images: [Array(IMAGE_SIZE).fill(0)] } };
+  if (endpoint.path.endsWith('/resume')) return { url, body: { epochs: 4 } };
+  // Another POST with a body: give it one here, or the 404 check below fails on its 400.
   return { url };
 }
 

@@ -65,7 +65,7 @@ describe('POST /v1/experiments', () => {
     const job = await ctx.app.trainingQueue.queue.getJob(trainJobId(id));
     assert.ok(job, 'the training job is in the queue');
     assert.equal(job.name, TRAIN_JOB_NAME);
-    assert.deepEqual(job.data, { experimentId: id });
+    assert.deepEqual(job.data, { experimentId: id, requestId: response.headers['x-request-id'] }, 'the job names the run and the request that submitted it');
     assert.equal(job.opts.attempts, trainJobOptions.attempts);
     assert.equal(await job.getState(), 'prioritized');
   });

@@ -91,7 +91,7 @@ describe('POST /v1/sweeps', () => {
       const job = await ctx.app.trainingQueue.queue.getJob(trainJobId(runId));
       assert.ok(job, 'each run has its training job');
       assert.equal(job.name, TRAIN_JOB_NAME);
-      assert.deepEqual(job.data, { experimentId: runId });
+      assert.deepEqual(job.data, { experimentId: runId, requestId: response.headers['x-request-id'] });
       assert.equal(await job.getState(), 'prioritized');
     }
 
