@@ -17,6 +17,9 @@ async function corsPlugin(app: FastifyInstance): Promise<void> {
     exposedHeaders: ['etag', 'location', 'idempotent-replayed', 'retry-after', 'x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
     // Browsers cache a preflight's answer this long (seconds).
     maxAge: 600,
+    // A bare OPTIONS (no preflight headers) gets the same 204, not the plugin's plain-text 400, which
+    // would break the API's one error shape.
+    strictPreflight: false,
   });
 }
 
