@@ -24,7 +24,10 @@ export interface PruningInput {
 }
 
 export type PruningDecision =
-  | { action: 'continue'; why: 'startup' | 'warmup' | 'not a rung' | 'nothing to compare with' | 'at or above the threshold' }
+  | {
+      action: 'continue';
+      why: 'last epoch' | 'startup' | 'warmup' | 'not a rung' | 'nothing to compare with' | 'at or above the threshold';
+    }
   | { action: 'prune'; reason: PruneReason };
 
 const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -118,7 +121,11 @@ function decideAsha(input: PruningInput, config: Extract<Pruning, { strategy: 'a
   return { action: 'prune', reason: { strategy: 'asha', monitor: PRUNING_MONITOR, epoch: input.epoch, rung, ...own, threshold, compared: others.length } };
 }
 
-/** Whether the run whose epoch was just stored goes on, by its sweep's pruning rule. */
+/**
+ * Whether the run whose epoch was just stored goes on, by its sweep's pruning rule. A run that has
+ * reached its budget is never pruned, by either rule: that would save nothing, only drop its results.
+ */
 export function decidePruning(input: PruningInput): PruningDecision {
+  if (input.epoch >= input.budget) return { action: 'continue', why: 'last epoch' };
   return input.pruning.strategy === 'median' ? decideMedian(input, input.pruning) : decideAsha(input, input.pruning);
 }

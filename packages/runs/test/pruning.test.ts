@@ -86,6 +86,11 @@ describe('median rule, seed-aware (Optuna MedianPruner defaults: startupRuns 5, 
     assert.deepEqual(judge(defaults, run(1e-2, [0.1, 0.1, 0.1], 'running'), completed(), 3), { action: 'continue', why: 'nothing to compare with' });
   });
 
+  test('a run that reached its budget is never pruned: that would save nothing', () => {
+    assert.deepEqual(judge(defaults, run(1e-2, [0.1, 0.1], 'running'), completed(), 2, 2), { action: 'continue', why: 'last epoch' });
+    assert.equal(judge(defaults, run(1e-2, [0.1, 0.1], 'running'), completed(), 2, 3).action, 'prune');
+  });
+
   test('a NaN value is pruned, as in Optuna', () => {
     assert.equal(judge(defaults, run(1e-2, [Number.NaN], 'running'), completed(), 1).action, 'prune');
   });
