@@ -110,13 +110,30 @@ static float* heap_and_integers(napi_env env, napi_value* args, size_t count, in
 #define ROWS_PER_BLOCK 256
 #define MAX_THREADS 64
 
+/*
+ * One product shared by the calling thread and its helpers. Helpers are detached and the caller only
+ * waits for blocks that were claimed: on a busy machine a helper that starts late finds nothing left
+ * and never touches the heap, so more threads are never much slower than one. The job is freed by
+ * whichever of them lets go of it last.
+ */
 struct gemm_job {
   float* heap;
   int64_t batch, m, n, k, a_offset, a_stride, b_offset, b_stride, c_offset, bias_offset, activation;
   int trans_a, trans_b;
-  int64_t blocks_per_matrix;
+  int64_t blocks_per_matrix, blocks;
   atomic_int_fast64_t next_block;
+  atomic_int_fast64_t done_blocks;
+  atomic_int references;
+  pthread_mutex_t lock;
+  pthread_cond_t all_done;
 };
+
+static void release_job(struct gemm_job* job) {
+  if (atomic_fetch_sub(&job->references, 1) != 1) return;
+  pthread_mutex_destroy(&job->lock);
+  pthread_cond_destroy(&job->all_done);
+  free(job);
+}
 
 static void run_block(struct gemm_job* job, int64_t block) {
   const int64_t p = block / job->blocks_per_matrix;
@@ -142,10 +159,20 @@ static void run_block(struct gemm_job* job, int64_t block) {
   }
 }
 
-static void* run_blocks(void* argument) {
-  struct gemm_job* job = argument;
-  const int64_t blocks = job->batch * job->blocks_per_matrix;
-  for (int64_t block; (block = atomic_fetch_add(&job->next_block, 1)) < blocks;) run_block(job, block);
+static void run_blocks(struct gemm_job* job) {
+  for (int64_t block; (block = atomic_fetch_add(&job->next_block, 1)) < job->blocks;) {
+    run_block(job, block);
+    if (atomic_fetch_add(&job->done_blocks, 1) + 1 == job->blocks) {
+      pthread_mutex_lock(&job->lock);
+      pthread_cond_broadcast(&job->all_done);
+      pthread_mutex_unlock(&job->lock);
+    }
+  }
+}
+
+static void* helper(void* argument) {
+  run_blocks(argument);
+  release_job(argument);
   return NULL;
 }
 
@@ -166,37 +193,56 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   size_t length;
   float* heap = heap_and_integers(env, args, 14, v, &length);
   if (heap == NULL) return NULL;
-  struct gemm_job job = {
-      .heap = heap, .batch = v[0], .m = v[1], .n = v[2], .k = v[3], .trans_a = v[4] != 0, .trans_b = v[5] != 0,
-      .a_offset = v[6], .a_stride = v[7], .b_offset = v[8], .b_stride = v[9], .c_offset = v[10], .bias_offset = v[11],
-      .activation = v[12],
-  };
-  const int64_t threads = v[13];
-  const int64_t batch = job.batch, m = job.m, n = job.n, k = job.k;
+  const int64_t batch = v[0], m = v[1], n = v[2], k = v[3], a_stride = v[7], b_stride = v[9], activation = v[12], threads = v[13];
   if (batch < 1 || m < 1 || n < 1 || k < 1 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
     return throw_range(env, "native-kernels: dimensions must be positive 32-bit integers");
   }
-  if (job.a_stride < 0 || job.b_stride < 0) return throw_range(env, "native-kernels: strides must be ≥ 0");
-  if (job.activation != ACTIVATION_LINEAR && job.activation != ACTIVATION_RELU) {
+  if (a_stride < 0 || b_stride < 0) return throw_range(env, "native-kernels: strides must be ≥ 0");
+  if (activation != ACTIVATION_LINEAR && activation != ACTIVATION_RELU) {
     return throw_range(env, "native-kernels: activation must be 0 (linear) or 1 (relu)");
   }
   if (threads < 1 || threads > MAX_THREADS) return throw_range(env, "native-kernels: threads must be in 1..64");
-  if (!inside(job.a_offset, (batch - 1) * job.a_stride + m * k, length) ||
-      !inside(job.b_offset, (batch - 1) * job.b_stride + k * n, length) || !inside(job.c_offset, batch * m * n, length) ||
-      (job.bias_offset != -1 && !inside(job.bias_offset, n, length))) {
+  if (!inside(v[6], (batch - 1) * a_stride + m * k, length) || !inside(v[8], (batch - 1) * b_stride + k * n, length) ||
+      !inside(v[10], batch * m * n, length) || (v[11] != -1 && !inside(v[11], n, length))) {
     return throw_range(env, "native-kernels: an operand lies outside the heap");
   }
 
-  job.blocks_per_matrix = (m + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;
-  atomic_init(&job.next_block, 0);
-  const int64_t blocks = batch * job.blocks_per_matrix;
-  const int64_t helpers = (threads < blocks ? threads : blocks) - 1;
-  pthread_t started[MAX_THREADS];
-  int64_t running = 0;
-  // A helper that cannot start leaves its blocks to the others: the result is the same.
-  while (running < helpers && pthread_create(&started[running], NULL, run_blocks, &job) == 0) running++;
-  run_blocks(&job);
-  for (int64_t i = 0; i < running; i++) pthread_join(started[i], NULL);
+  struct gemm_job* job = malloc(sizeof *job);
+  if (job == NULL) {
+    napi_throw_error(env, NULL, "native-kernels: out of memory");
+    return NULL;
+  }
+  *job = (struct gemm_job){
+      .heap = heap, .batch = batch, .m = m, .n = n, .k = k, .trans_a = v[4] != 0, .trans_b = v[5] != 0,
+      .a_offset = v[6], .a_stride = a_stride, .b_offset = v[8], .b_stride = b_stride, .c_offset = v[10],
+      .bias_offset = v[11], .activation = activation, .blocks_per_matrix = (m + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK,
+  };
+  job->blocks = batch * job->blocks_per_matrix;
+  atomic_init(&job->next_block, 0);
+  atomic_init(&job->done_blocks, 0);
+  atomic_init(&job->references, 1);
+  pthread_mutex_init(&job->lock, NULL);
+  pthread_cond_init(&job->all_done, NULL);
+
+  const int64_t helpers = (threads < job->blocks ? threads : job->blocks) - 1;
+  pthread_attr_t detached;
+  pthread_attr_init(&detached);
+  pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+  for (int64_t i = 0; i < helpers; i++) {
+    atomic_fetch_add(&job->references, 1);
+    pthread_t thread;
+    // A helper that cannot start leaves its blocks to the others: the result is the same.
+    if (pthread_create(&thread, &detached, helper, job) != 0) {
+      atomic_fetch_sub(&job->references, 1);
+      break;
+    }
+  }
+  pthread_attr_destroy(&detached);
+  run_blocks(job);
+  pthread_mutex_lock(&job->lock);
+  while (atomic_load(&job->done_blocks) < job->blocks) pthread_cond_wait(&job->all_done, &job->lock);
+  pthread_mutex_unlock(&job->lock);
+  release_job(job);
   return NULL;
 }
 
