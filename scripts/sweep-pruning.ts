@@ -109,10 +109,23 @@ const recommendationText = (recommendation: Recommendation | null): string =>
       (recommendation.oneStandardError === null ? '' : `, one-standard-error λ = ${formatLambda(recommendation.oneStandardError.lambda)}`);
 const sameRecommendation = (a: Recommendation | null, b: Recommendation | null): boolean =>
   a !== null && b !== null && a.best.lambda === b.best.lambda && a.oneStandardError?.lambda === b.oneStandardError?.lambda;
-const loadText = (load: number[]) => {
-  const sorted = [...load].sort((a, b) => a - b);
-  return sorted.length === 0 ? '—' : `${sorted[0]!.toFixed(1)}–${sorted.at(-1)!.toFixed(1)} (median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)})`;
-};
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const loadText = (load: number[]) =>
+  load.length === 0 ? '—' : `${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} (median ${medianOf(load)!.toFixed(1)})`;
+/** Whether the two sweeps' wall times can be compared: the machine is shared, and its load moves them. */
+function loadNote(unpruned: number[], pruned: number[]): string {
+  const [a, b] = [medianOf(unpruned), medianOf(pruned)];
+  if (a === undefined || b === undefined) return 'the load while they trained was not sampled';
+  const verdict = a > 1.2 * b ? 'so the wall-time ratio overstates the saving' : b > 1.2 * a ? 'so the wall-time ratio understates the saving' : 'so their wall times compare';
+  return `the median 1-minute load average was ${a.toFixed(1)} while the unpruned sweep trained and ${b.toFixed(1)} while the pruned one did, ${verdict}; the epochs trained do not depend on it`;
+}
+/** The λ values whose runs all completed in both sweeps, and whether their figures came out identical. */
+function unprunedRows(unpruned: Sweep, pruned: Sweep): { lambdas: number[]; identical: boolean } {
+  const kept = pruned.rows.filter((row) => row.runs.every((run) => run.status === 'completed'));
+  const identical = kept.every((row) => JSON.stringify(row.summary) === JSON.stringify(unpruned.rows.find((other) => other.lambda === row.lambda)?.summary));
+  return { lambdas: kept.map((row) => row.lambda), identical };
+}
+
 /** A sweep's own report under this document's headings: its title dropped, every heading one level down. */
 const embedded = (report: string) => report.replace(/^# .*\n+/, '').replace(/^(#+) /gm, '$1# ');
 
@@ -142,6 +155,8 @@ try {
   const share = pruned.epochsTrained / unpruned.epochsTrained;
   const same = sameRecommendation(unpruned.sweep.recommendation, pruned.sweep.recommendation);
   const sizes = await checkpointSizes(service.databaseUrl, [unpruned.sweep.id, pruned.sweep.id]);
+  const kept = unprunedRows(unpruned.sweep, pruned.sweep);
+  const [verdict, prunedVerdict] = [unpruned.sweep.answer?.verdict ?? 'none', pruned.sweep.answer?.verdict ?? 'none'];
 
   mkdirSync(docsDir, { recursive: true });
   const plots = { unpruned: 'lambda-sweep-pruning-unpruned.svg', pruned: 'lambda-sweep-pruning-pruned.svg' };
@@ -167,8 +182,11 @@ ${row('unpruned', unpruned)}
 ${row(`${pruning.strategy} pruning`, pruned)}
 
 - The pruned sweep trained **${(100 * share).toFixed(1)} %** of the unpruned sweep's epochs (target ≤ ${100 * MAX_EPOCH_SHARE} %: **${share <= MAX_EPOCH_SHARE ? 'met' : 'missed'}**)
-  in ${((100 * pruned.wallMinutes) / unpruned.wallMinutes).toFixed(1)} % of its wall time.
+  in ${((100 * pruned.wallMinutes) / unpruned.wallMinutes).toFixed(1)} % of its wall time (${loadNote(unpruned.load, pruned.load)}).
 - Recommendation: **${same ? 'the same' : 'different'}** (${recommendationText(unpruned.sweep.recommendation)} unpruned; ${recommendationText(pruned.sweep.recommendation)} pruned).
+- The λ values none of whose runs were pruned (${kept.lambdas.map(formatLambda).join(', ')}) have ${kept.identical ? 'exactly the same figures' : 'different figures'} in both sweeps: ${kept.identical ? 'their runs trained identically' : 'their runs did not train identically'} (same seeds, same backend).
+- The answer to the lesson's question is ${verdict === prunedVerdict ? `the same (\`${verdict}\`)` : `not the same (\`${verdict}\` unpruned, \`${prunedVerdict}\` pruned)`}: the pruned λ values have no figures, so the pruned sweep's answer
+  compares only the λ values it kept. Pruning serves the recommendation (which λ to train); the question of what a large λ does to overfitting needs the runs it prunes.
 - A stored checkpoint of this network (its weights and Adam's two moments, as Postgres stores them): ${(sizes.meanBytes / 2 ** 20).toFixed(2)} MiB on average over the ${sizes.count} runs
   of both sweeps; each finished run keeps its one checkpoint for \`CHECKPOINT_RETENTION_DAYS\` (default 30), so that it can be resumed.
 - The machine (2 cores) was shared with other work while these ran: the load averages above say how much; wall times are pessimistic and noisy.
