@@ -104,7 +104,7 @@ const queue = new TrainingQueue({ redisUrl: services.redisUrl, prefix: queuePref
 const engine = new RunEngine({ prisma: db.prisma, queue, log: quiet });
 const port = await findFreePort();
 const stack = startStack({
-  env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: services.redisUrl, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'warn', AUTH: 'disabled' },
+  env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: services.redisUrl, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'warn', AUTH: 'disabled', RATE_LIMIT_MAX: '10000000' },
   port,
   workers: 0,
 });
