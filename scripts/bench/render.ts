@@ -154,7 +154,8 @@ export function renderMarkdown(results: BenchmarkResults): string {
     '|---|---:|---|',
     ratio === null
       ? `| epoch through the service ≤ ${TARGETS.epochVsPyTorch}× PyTorch's | not measured (${serviceDefault ? 'no PyTorch peer' : 'no service run'}) | |`
-      : `| epoch through the service ≤ ${TARGETS.epochVsPyTorch}× PyTorch's best (${bestPeer!.threads} thread${bestPeer!.threads > 1 ? 's' : ''}, same OpenBLAS kernels) | ` +
+      : `| epoch through the service (${serviceDefault!.kernels}, ${serviceDefault!.threads} threads) ≤ ${TARGETS.epochVsPyTorch}× PyTorch's best ` +
+          `(${bestPeer!.threads} thread${bestPeer!.threads > 1 ? 's' : ''}, same OpenBLAS kernels) | ` +
           `${ms(serviceDefault!.epochMedianMs)} / ${ms(bestPeer!.epochMs)} = ${ratio.toFixed(2)}× | ${verdict(ratio <= TARGETS.epochVsPyTorch)} |`,
     rss === null
       ? `| worker peak RSS ≤ ${TARGETS.workerPeakRssMB} MB | not read | |`
