@@ -244,3 +244,30 @@ test('a client that stops reading is cut off once its unread bytes pass the boun
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+test('a replay larger than the bound reaches a client that reads, paced by it, whole and in order', async () => {
+  const maxBufferedBytes = 64 * 1024;
+  const frames = 200;
+  const frame = 'y'.repeat(16 * 1024);
+  const server = createServer((_, res) => {
+    const stream = new EventStream(res, { heartbeatMs: 60_000, maxBufferedBytes, retryMs: 1_000 });
+    void (async () => {
+      for (let id = 1; id <= frames; id++) {
+        await stream.paced();
+        stream.send('epoch', frame, id);
+      }
+      stream.close();
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const reader = await openStream(`http://127.0.0.1:${port}/`);
+    await reader.ended;
+    assert.equal(reader.events.length, frames, `${frames * frame.length} bytes in all, ${maxBufferedBytes} allowed unread`);
+    assert.deepEqual(reader.events.map((event) => Number(event.id)), Array.from({ length: frames }, (_, i) => i + 1));
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

@@ -12,6 +12,9 @@ export interface EventStreamOptions {
   retryMs: number;
 }
 
+/** A replay that the client has not read a quarter of the bound of within this gives up (the client resumes later). */
+const DRAIN_TIMEOUT_MS = 30_000;
+
 /** One Server-Sent Events response: frames written as they come, a heartbeat, a bound on what piles up. */
 export class EventStream {
   private readonly heartbeat: NodeJS.Timeout;
@@ -49,6 +52,27 @@ export class EventStream {
   /** Sends one event whose data is already JSON text (one line). */
   sendJson(event: string, json: string, id?: number): void {
     this.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${json}\n\n`);
+  }
+
+  /**
+   * Waits until the client has read what is pending, once a quarter of the bound is: a replay (a
+   * sweep's can be megabytes) goes at the client's pace instead of piling up past the bound.
+   */
+  async paced(): Promise<void> {
+    if (this.closed || this.response.writableLength < this.options.maxBufferedBytes / 4) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.response.off('drain', done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.close();
+        done();
+      }, DRAIN_TIMEOUT_MS);
+      this.response.once('drain', done);
+      this.onClose(done);
+    });
   }
 
   onClose(listener: () => void): void {

@@ -83,11 +83,12 @@ export class ExperimentFollower extends ReplayingFollower {
     const found = await this.reads.experiment(this.ownerId, this.experimentId);
     if (found === null) return this.stream.close();
     const history = await this.reads.history(this.ownerId, this.experimentId, found.version);
-    history.epochNumbers.forEach((epoch, index) => {
-      if (epoch <= this.lastEpoch) return;
+    for (const [index, epoch] of history.epochNumbers.entries()) {
+      if (epoch <= this.lastEpoch) continue;
+      await this.stream.paced();
       this.lastEpoch = epoch;
       this.stream.sendJson(SSE_EVENT_NAMES.epoch, history.epochs[index]!, epoch);
-    });
+    }
     const { experiment, version } = found;
     this.lastVersion = Math.max(this.lastVersion, version);
     this.sendStatus({ experimentId: experiment.id, status: experiment.status, progress: experiment.progress, error: experiment.error });
@@ -151,7 +152,10 @@ export class SweepFollower extends ReplayingFollower {
       this.runs.set(experimentId, { status, version });
       if (known !== undefined && known.status !== status) changed.push({ experimentId, status });
     }
-    for (const epoch of await this.reads.epochsAfter(this.ownerId, this.sweepId, this.lastSeq)) this.sendEpoch(epoch.experimentId, epoch.sweepSeq, epoch.metrics);
+    for (const epoch of await this.reads.epochsAfter(this.ownerId, this.sweepId, this.lastSeq)) {
+      await this.stream.paced();
+      this.sendEpoch(epoch.experimentId, epoch.sweepSeq, epoch.metrics);
+    }
     // The first replay opens with the sweep's state; a later one (after a gap) tells what changed in it.
     if (first) this.sendStatus(null);
     for (const run of changed) this.sendStatus(run);
