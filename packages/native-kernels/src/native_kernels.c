@@ -99,15 +99,23 @@ static float* heap_and_integers(napi_env env, napi_value* args, size_t count, in
 }
 
 /*
- * The product is cut into blocks of ROWS_PER_BLOCK output rows (fewer in the last) whatever the
- * thread count, and each block is one single-threaded OpenBLAS call: the threads only share out the
- * blocks. So every output is computed by the same call on the same operands for any number of threads,
- * and results are bit-identical across thread counts (OpenBLAS's own threading changes how it blocks
- * the inner dimension, and so the last bits, from one thread count to another).
+ * The product is cut into blocks of output rows that depend on its shape only, never on the thread
+ * count, and each block is one single-threaded OpenBLAS call: the threads only share out the blocks.
+ * So every output is computed by the same call on the same operands for any number of threads, and
+ * results are bit-identical across thread counts (OpenBLAS's own threading changes how it blocks the
+ * inner dimension, and so the last bits, from one thread count to another).
+ *
+ * An even number of blocks of about 256 rows, each a multiple of 16 (OpenBLAS's row unrolling):
+ * 256-row blocks cost one thread ~5 % over a single call, and an even count keeps two threads
+ * balanced (784 rows, a kernel gradient of the seed network: 4 × ~200, not 3 × 256 + 16).
  */
-// 256 rows: within 5 % of one unblocked call on one thread, and the fastest split on two
-// (docs/benchmarks.md).
-#define ROWS_PER_BLOCK 256
+static int64_t rows_per_block(int64_t m) {
+  if (m < 32) return m;
+  const int64_t pairs = (m + 256) / 512;
+  const int64_t blocks = 2 * (pairs > 1 ? pairs : 1);
+  return ((m + blocks - 1) / blocks + 15) / 16 * 16;
+}
+
 #define MAX_THREADS 64
 
 /*
@@ -120,7 +128,7 @@ struct gemm_job {
   float* heap;
   int64_t batch, m, n, k, a_offset, a_stride, b_offset, b_stride, c_offset, bias_offset, activation;
   int trans_a, trans_b;
-  int64_t blocks_per_matrix, blocks;
+  int64_t rows_per_block, blocks_per_matrix, blocks;
   atomic_int_fast64_t next_block;
   atomic_int_fast64_t done_blocks;
   atomic_int references;
@@ -137,8 +145,8 @@ static void release_job(struct gemm_job* job) {
 
 static void run_block(struct gemm_job* job, int64_t block) {
   const int64_t p = block / job->blocks_per_matrix;
-  const int64_t first_row = (block % job->blocks_per_matrix) * ROWS_PER_BLOCK;
-  const int64_t rows = job->m - first_row < ROWS_PER_BLOCK ? job->m - first_row : ROWS_PER_BLOCK;
+  const int64_t first_row = (block % job->blocks_per_matrix) * job->rows_per_block;
+  const int64_t rows = job->m - first_row < job->rows_per_block ? job->m - first_row : job->rows_per_block;
   const int64_t m = job->m, n = job->n, k = job->k;
   // Row-major op(A) rows first_row.. : A's rows when plain, A's columns (leading dimension m) when transposed.
   const float* a = job->heap + job->a_offset + p * job->a_stride + (job->trans_a ? first_row : first_row * k);
@@ -215,8 +223,9 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   *job = (struct gemm_job){
       .heap = heap, .batch = batch, .m = m, .n = n, .k = k, .trans_a = v[4] != 0, .trans_b = v[5] != 0,
       .a_offset = v[6], .a_stride = a_stride, .b_offset = v[8], .b_stride = b_stride, .c_offset = v[10],
-      .bias_offset = v[11], .activation = activation, .blocks_per_matrix = (m + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK,
+      .bias_offset = v[11], .activation = activation, .rows_per_block = rows_per_block(m),
   };
+  job->blocks_per_matrix = (m + job->rows_per_block - 1) / job->rows_per_block;
   job->blocks = batch * job->blocks_per_matrix;
   atomic_init(&job->next_block, 0);
   atomic_init(&job->done_blocks, 0);

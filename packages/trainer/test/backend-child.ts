@@ -33,7 +33,7 @@ if (request.train) {
   report.dataBuffersPerEpoch = [];
   const outcome = await train({
     // Layers wide enough that XNNPACK splits the matmuls between threads, and batches of more than
-    // one 256-row block, so that the native GEMM does too.
+    // one row block, so that the native GEMM does too.
     spec: { lambda: 1e-4, epochs: 3, batchSize: 384, learningRate: 0.003, hiddenLayers: [256, 128], seed: 7 },
     data: { train: syntheticSplit(512, 1), test: syntheticSplit(256, 2) },
     onEpoch: ({ durationMs: _wallTime, ...metrics }) => {
