@@ -25,6 +25,23 @@ export interface NativeKernels {
     activation: number,
     threads: number,
   ): void;
+  /**
+   * out = op(a, b) over `size` floats (op 0 add, 1 multiply, 2 relu, 3 step, 4 square); a is read as
+   * rows × `columns`; bMode: 0 none (unary), 1 same shape, 2 scalar, 3 one row repeated, 4 one value
+   * per row; alpha is step's value at and below zero.
+   */
+  elementwise(
+    heap: Float32Array,
+    op: number,
+    size: number,
+    columns: number,
+    aOffset: number,
+    bOffset: number,
+    bMode: number,
+    outOffset: number,
+    alpha: number,
+    threads: number,
+  ): void;
   /** out[j] = Σ_i x[i][j] over a rows × columns matrix, rows added in order. */
   columnSums(heap: Float32Array, rows: number, columns: number, xOffset: number, outOffset: number): void;
   /** Adam's update of one variable; coefficients [β1, β2, 1−β1, 1−β2, ε, −lr, 1−β1^t, 1−β2^t]. */

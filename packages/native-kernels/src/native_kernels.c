@@ -119,16 +119,16 @@ static int64_t rows_per_block(int64_t m) {
 #define MAX_THREADS 64
 
 /*
- * One product shared by the calling thread and its helpers. Helpers are detached and the caller only
- * waits for blocks that were claimed: on a busy machine a helper that starts late finds nothing left
- * and never touches the heap, so more threads are never much slower than one. The job is freed by
- * whichever of them lets go of it last.
+ * Blocks of work shared by the calling thread and helpers it starts. Helpers are detached and the
+ * caller waits only for blocks that were claimed: on a busy machine a helper that starts late finds
+ * nothing left and never touches the work, so more threads are never much slower than one. Which
+ * thread runs a block never changes what the block computes. The pool is freed by whichever of them
+ * lets go of it last; `work` lives on the caller's stack (only claimed blocks read it).
  */
-struct gemm_job {
-  float* heap;
-  int64_t batch, m, n, k, a_offset, a_stride, b_offset, b_stride, c_offset, bias_offset, activation;
-  int trans_a, trans_b;
-  int64_t rows_per_block, blocks_per_matrix, blocks;
+struct pool {
+  void (*run)(const void* work, int64_t block);
+  const void* work;
+  int64_t blocks;
   atomic_int_fast64_t next_block;
   atomic_int_fast64_t done_blocks;
   atomic_int references;
@@ -136,14 +136,78 @@ struct gemm_job {
   pthread_cond_t all_done;
 };
 
-static void release_job(struct gemm_job* job) {
-  if (atomic_fetch_sub(&job->references, 1) != 1) return;
-  pthread_mutex_destroy(&job->lock);
-  pthread_cond_destroy(&job->all_done);
-  free(job);
+static void release_pool(struct pool* pool) {
+  if (atomic_fetch_sub(&pool->references, 1) != 1) return;
+  pthread_mutex_destroy(&pool->lock);
+  pthread_cond_destroy(&pool->all_done);
+  free(pool);
 }
 
-static void run_block(struct gemm_job* job, int64_t block) {
+static void run_blocks(struct pool* pool) {
+  for (int64_t block; (block = atomic_fetch_add(&pool->next_block, 1)) < pool->blocks;) {
+    pool->run(pool->work, block);
+    if (atomic_fetch_add(&pool->done_blocks, 1) + 1 == pool->blocks) {
+      pthread_mutex_lock(&pool->lock);
+      pthread_cond_broadcast(&pool->all_done);
+      pthread_mutex_unlock(&pool->lock);
+    }
+  }
+}
+
+static void* helper(void* argument) {
+  run_blocks(argument);
+  release_pool(argument);
+  return NULL;
+}
+
+/* Runs run(work, 0..blocks-1) on up to `threads` threads; returns 0, or -1 when out of memory. */
+static int parallel_for(int64_t blocks, int64_t threads, void (*run)(const void*, int64_t), const void* work) {
+  if (threads <= 1 || blocks <= 1) {
+    for (int64_t block = 0; block < blocks; block++) run(work, block);
+    return 0;
+  }
+  struct pool* pool = malloc(sizeof *pool);
+  if (pool == NULL) return -1;
+  *pool = (struct pool){.run = run, .work = work, .blocks = blocks};
+  atomic_init(&pool->next_block, 0);
+  atomic_init(&pool->done_blocks, 0);
+  atomic_init(&pool->references, 1);
+  pthread_mutex_init(&pool->lock, NULL);
+  pthread_cond_init(&pool->all_done, NULL);
+  const int64_t helpers = (threads < blocks ? threads : blocks) - 1;
+  pthread_attr_t detached;
+  pthread_attr_init(&detached);
+  pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+  for (int64_t i = 0; i < helpers; i++) {
+    atomic_fetch_add(&pool->references, 1);
+    pthread_t thread;
+    // A helper that cannot start leaves its blocks to the others: the result is the same.
+    if (pthread_create(&thread, &detached, helper, pool) != 0) {
+      atomic_fetch_sub(&pool->references, 1);
+      break;
+    }
+  }
+  pthread_attr_destroy(&detached);
+  run_blocks(pool);
+  pthread_mutex_lock(&pool->lock);
+  while (atomic_load(&pool->done_blocks) < pool->blocks) pthread_cond_wait(&pool->all_done, &pool->lock);
+  pthread_mutex_unlock(&pool->lock);
+  release_pool(pool);
+  return 0;
+}
+
+// tfjs' relu on wasm: +0 for negatives and both zeros, NaN stays NaN.
+static inline float relu(float x) { return x > 0.0f || x != x ? x : 0.0f; }
+
+struct gemm_work {
+  float* heap;
+  int64_t m, n, k, a_offset, a_stride, b_offset, b_stride, c_offset, bias_offset, activation;
+  int trans_a, trans_b;
+  int64_t rows_per_block, blocks_per_matrix;
+};
+
+static void gemm_block(const void* argument, int64_t block) {
+  const struct gemm_work* job = argument;
   const int64_t p = block / job->blocks_per_matrix;
   const int64_t first_row = (block % job->blocks_per_matrix) * job->rows_per_block;
   const int64_t rows = job->m - first_row < job->rows_per_block ? job->m - first_row : job->rows_per_block;
@@ -162,26 +226,9 @@ static void run_block(struct gemm_job* job, int64_t block) {
       for (int64_t j = 0; j < n; j++) row[j] += bias[j];
     }
     if (job->activation == ACTIVATION_RELU) {
-      for (int64_t j = 0; j < n; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+      for (int64_t j = 0; j < n; j++) row[j] = relu(row[j]);
     }
   }
-}
-
-static void run_blocks(struct gemm_job* job) {
-  for (int64_t block; (block = atomic_fetch_add(&job->next_block, 1)) < job->blocks;) {
-    run_block(job, block);
-    if (atomic_fetch_add(&job->done_blocks, 1) + 1 == job->blocks) {
-      pthread_mutex_lock(&job->lock);
-      pthread_cond_broadcast(&job->all_done);
-      pthread_mutex_unlock(&job->lock);
-    }
-  }
-}
-
-static void* helper(void* argument) {
-  run_blocks(argument);
-  release_job(argument);
-  return NULL;
 }
 
 /*
@@ -214,44 +261,113 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
       !inside(v[10], batch * m * n, length) || (v[11] != -1 && !inside(v[11], n, length))) {
     return throw_range(env, "native-kernels: an operand lies outside the heap");
   }
-
-  struct gemm_job* job = malloc(sizeof *job);
-  if (job == NULL) {
-    napi_throw_error(env, NULL, "native-kernels: out of memory");
-    return NULL;
-  }
-  *job = (struct gemm_job){
-      .heap = heap, .batch = batch, .m = m, .n = n, .k = k, .trans_a = v[4] != 0, .trans_b = v[5] != 0,
-      .a_offset = v[6], .a_stride = a_stride, .b_offset = v[8], .b_stride = b_stride, .c_offset = v[10],
-      .bias_offset = v[11], .activation = activation, .rows_per_block = rows_per_block(m),
+  struct gemm_work work = {
+      .heap = heap, .m = m, .n = n, .k = k, .trans_a = v[4] != 0, .trans_b = v[5] != 0, .a_offset = v[6],
+      .a_stride = a_stride, .b_offset = v[8], .b_stride = b_stride, .c_offset = v[10], .bias_offset = v[11],
+      .activation = activation, .rows_per_block = rows_per_block(m),
   };
-  job->blocks_per_matrix = (m + job->rows_per_block - 1) / job->rows_per_block;
-  job->blocks = batch * job->blocks_per_matrix;
-  atomic_init(&job->next_block, 0);
-  atomic_init(&job->done_blocks, 0);
-  atomic_init(&job->references, 1);
-  pthread_mutex_init(&job->lock, NULL);
-  pthread_cond_init(&job->all_done, NULL);
-
-  const int64_t helpers = (threads < job->blocks ? threads : job->blocks) - 1;
-  pthread_attr_t detached;
-  pthread_attr_init(&detached);
-  pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
-  for (int64_t i = 0; i < helpers; i++) {
-    atomic_fetch_add(&job->references, 1);
-    pthread_t thread;
-    // A helper that cannot start leaves its blocks to the others: the result is the same.
-    if (pthread_create(&thread, &detached, helper, job) != 0) {
-      atomic_fetch_sub(&job->references, 1);
-      break;
-    }
+  work.blocks_per_matrix = (m + work.rows_per_block - 1) / work.rows_per_block;
+  if (parallel_for(batch * work.blocks_per_matrix, threads, gemm_block, &work) != 0) {
+    napi_throw_error(env, NULL, "native-kernels: out of memory");
   }
-  pthread_attr_destroy(&detached);
-  run_blocks(job);
-  pthread_mutex_lock(&job->lock);
-  while (atomic_load(&job->done_blocks) < job->blocks) pthread_cond_wait(&job->all_done, &job->lock);
-  pthread_mutex_unlock(&job->lock);
-  release_job(job);
+  return NULL;
+}
+
+/*
+ * Elementwise kernels for large tensors: one IEEE float operation per element, exactly what the
+ * wasm kernels compute, in blocks of ELEMENTS_PER_BLOCK shared out between threads.
+ */
+#define ELEMENTS_PER_BLOCK 65536
+enum { OP_ADD = 0, OP_MULTIPLY = 1, OP_RELU = 2, OP_STEP = 3, OP_SQUARE = 4 };
+/* How b lines up with a (a is rows × columns, row-major): */
+enum { B_NONE = 0, B_SAME = 1, B_SCALAR = 2, B_ROW = 3, B_COLUMN = 4 };
+
+struct elementwise_work {
+  const float* a;
+  const float* b;
+  float* out;
+  int64_t size, columns, op, b_mode;
+  float alpha;
+};
+
+static inline float operand(const struct elementwise_work* w, int64_t i) {
+  switch (w->b_mode) {
+    case B_SAME: return w->b[i];
+    case B_SCALAR: return w->b[0];
+    case B_ROW: return w->b[i % w->columns];
+    default: return w->b[i / w->columns];
+  }
+}
+
+static void elementwise_block(const void* argument, int64_t block) {
+  const struct elementwise_work* w = argument;
+  const int64_t start = block * ELEMENTS_PER_BLOCK;
+  const int64_t end = start + ELEMENTS_PER_BLOCK < w->size ? start + ELEMENTS_PER_BLOCK : w->size;
+  const float* restrict a = w->a;
+  float* restrict out = w->out;
+  switch (w->op) {
+    case OP_RELU:
+      for (int64_t i = start; i < end; i++) out[i] = relu(a[i]);
+      return;
+    case OP_STEP:  // tfjs: 1 above zero, alpha otherwise, NaN stays NaN
+      for (int64_t i = start; i < end; i++) out[i] = a[i] != a[i] ? a[i] : a[i] > 0.0f ? 1.0f : w->alpha;
+      return;
+    case OP_SQUARE:
+      for (int64_t i = start; i < end; i++) out[i] = a[i] * a[i];
+      return;
+  }
+  if (w->b_mode == B_SAME) {
+    const float* restrict b = w->b;
+    if (w->op == OP_ADD) {
+      for (int64_t i = start; i < end; i++) out[i] = a[i] + b[i];
+    } else {
+      for (int64_t i = start; i < end; i++) out[i] = a[i] * b[i];
+    }
+    return;
+  }
+  if (w->op == OP_ADD) {
+    for (int64_t i = start; i < end; i++) out[i] = a[i] + operand(w, i);
+  } else {
+    for (int64_t i = start; i < end; i++) out[i] = a[i] * operand(w, i);
+  }
+}
+
+/*
+ * elementwise(heap, op, size, columns, aOffset, bOffset, bMode, outOffset, alpha, threads):
+ * out = op(a, b) over `size` floats; a is read as rows × `columns`; b per bMode (none for unary
+ * ops, same shape, scalar, one row of `columns` repeated, one value per row); alpha is step's.
+ */
+static napi_value elementwise(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value args[10];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 10) return throw_range(env, "native-kernels: elementwise takes 10 arguments");
+  int64_t v[9];
+  size_t length;
+  float* heap = heap_and_integers(env, args, 7, v, &length);
+  if (heap == NULL) return NULL;
+  double alpha;
+  int64_t threads;
+  if (napi_get_value_double(env, args[8], &alpha) != napi_ok || napi_get_value_int64(env, args[9], &threads) != napi_ok) {
+    return throw_range(env, "native-kernels: alpha and threads must be numbers");
+  }
+  const int64_t op = v[0], size = v[1], columns = v[2], b_mode = v[5];
+  if (op < OP_ADD || op > OP_SQUARE) return throw_range(env, "native-kernels: unknown elementwise operation");
+  const int binary = op == OP_ADD || op == OP_MULTIPLY;
+  if (binary ? b_mode < B_SAME || b_mode > B_COLUMN : b_mode != B_NONE) return throw_range(env, "native-kernels: bad operand mode");
+  if (size < 1 || columns < 1 || size % columns != 0) return throw_range(env, "native-kernels: size must be rows × columns");
+  if (threads < 1 || threads > MAX_THREADS) return throw_range(env, "native-kernels: threads must be in 1..64");
+  const int64_t b_size = b_mode == B_SAME ? size : b_mode == B_SCALAR ? 1 : b_mode == B_ROW ? columns : size / columns;
+  if (!inside(v[3], size, length) || !inside(v[6], size, length) || (binary && !inside(v[4], b_size, length))) {
+    return throw_range(env, "native-kernels: an operand lies outside the heap");
+  }
+  const struct elementwise_work work = {
+      .a = heap + v[3], .b = binary ? heap + v[4] : NULL, .out = heap + v[6], .size = size, .columns = columns,
+      .op = op, .b_mode = b_mode, .alpha = (float)alpha,
+  };
+  if (parallel_for((size + ELEMENTS_PER_BLOCK - 1) / ELEMENTS_PER_BLOCK, threads, elementwise_block, &work) != 0) {
+    napi_throw_error(env, NULL, "native-kernels: out of memory");
+  }
   return NULL;
 }
 
@@ -350,6 +466,7 @@ NAPI_MODULE_INIT() {
   }
   const napi_property_descriptor properties[] = {
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"elementwise", NULL, elementwise, NULL, NULL, NULL, napi_enumerable, NULL},
       {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_enumerable, NULL},
       {"describe", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -6,6 +6,7 @@ import type { EpochMetrics } from '@lab/contracts';
 import { mulberry32 } from '@lab/contracts';
 import { initBackend, setSmallKernels, smallKernelsEnabled, train } from '../src/index.ts';
 import { createAdam, restoreAdamState, saveAdamState } from '../src/optimizer.ts';
+import { native, setNative } from '../src/native.ts';
 import { syntheticSplit } from './fixtures.ts';
 import { nativeKernelsHere, skipWithoutNativeKernels } from './native-availability.ts';
 
@@ -67,6 +68,44 @@ describe('small wasm kernels', () => {
       const shapeOn = tf.tidy(() => tf.sum(x, axis, keepDims).shape);
       assert.deepEqual(fused, stock, `${JSON.stringify(shape)} over ${JSON.stringify(axis)}`);
       assert.deepEqual(shapeOn, shapeOff);
+      x.dispose();
+    }
+  });
+
+  it('native: elementwise kernels of large tensors (add, multiply with each broadcast, relu, step, square) give the wasm kernels\' bits, on any thread count', { skip: skipWithoutNativeKernels }, () => {
+    // Ordinary values and the edge cases where implementations differ: ±0, ±∞, NaN, subnormals.
+    const special = [0, -0, Infinity, -Infinity, Number.NaN, 1e-45, -1e-45, 3.4e38];
+    const values = (size: number, seed: number) => {
+      const v = randomValues(size, seed, 10);
+      special.forEach((s, i) => (v[(i * 7919) % size] = s));
+      return v;
+    };
+    const x = tf.tensor2d(values(300 * 128, 5), [300, 128]);
+    const cases: [string, () => tf.Tensor][] = [
+      ['add same shape', () => tf.add(x, tf.tensor2d(values(300 * 128, 6), [300, 128]))],
+      ['multiply same shape', () => tf.mul(tf.tensor2d(values(300 * 128, 7), [300, 128]), x)],
+      ['add a bias row', () => tf.add(x, tf.tensor1d(values(128, 8)))],
+      ['multiply by a scalar', () => tf.mul(x, tf.scalar(-0.3))],
+      ['multiply by a column', () => tf.mul(tf.tensor2d(values(300, 9), [300, 1]), x)],
+      ['add a scalar first', () => tf.add(tf.scalar(2.5), x)],
+      ['relu', () => tf.relu(x)],
+      ['step', () => tf.step(x)],
+      ['step with alpha', () => tf.step(x, 0.25)],
+      ['square', () => tf.square(x)],
+    ];
+    const selected = native()!;
+    try {
+      for (const [name, compute] of cases) {
+        const stock = withSmallKernels(false, compute);
+        for (const threads of [1, 2]) {
+          setNative({ ...selected, threads });
+          const replaced = withSmallKernels(true, compute);
+          assert.deepEqual(replaced, stock, `${name}, ${threads} thread(s)`);
+        }
+      }
+    } finally {
+      setNative(selected);
+      setSmallKernels(true);
       x.dispose();
     }
   });
