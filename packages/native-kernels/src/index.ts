@@ -44,7 +44,7 @@ export interface NativeKernels {
   ): void;
   /** out[j] = Σ_i x[i][j] over a rows × columns matrix, rows added in order. */
   columnSums(heap: Float32Array, rows: number, columns: number, xOffset: number, outOffset: number): void;
-  /** Adam's update of one variable; coefficients [β1, β2, 1−β1, 1−β2, ε, −lr, 1−β1^t, 1−β2^t]. */
+  /** Adam's update of one variable; coefficients [β1, β2, 1−β1, 1−β2, ε, −lr, 1−β1^t, 1−β2^t]; same bits for any `threads`. */
   adam(
     heap: Float32Array,
     size: number,
@@ -56,6 +56,7 @@ export interface NativeKernels {
     newMOffset: number,
     newVOffset: number,
     coefficients: Float32Array,
+    threads: number,
   ): void;
   /** OpenBLAS's build configuration and the kernel family it runs. */
   describe(): { config: string; core: string };

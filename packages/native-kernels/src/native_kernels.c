@@ -401,15 +401,43 @@ static napi_value column_sums(napi_env env, napi_callback_info info) {
 
 /*
  * adam(heap, size, valueOffset, gradientOffset, mOffset, vOffset, newValueOffset, newMOffset,
- *      newVOffset, coefficients) — Adam's update of one variable as tfjs computes it, operation by
+ *      newVOffset, coefficients, threads) — Adam's update of one variable as tfjs computes it, operation by
  * operation: m' = m·β1 + g·(1−β1), v' = v·β2 + g²·(1−β2), w' = (m'/c1) / (√(v'/c2) + ε) · (−lr) + w,
  * where coefficients is a Float32Array [β1, β2, 1−β1, 1−β2, ε, −lr, c1, c2] (c = 1 − β^t).
  */
+struct adam_work {
+  const float *w, *g, *m0, *v0;
+  float *w1, *m1, *v1;
+  int64_t size;
+  float beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon, step, correction1, correction2;
+};
+
+static void adam_block(const void* argument, int64_t block) {
+  const struct adam_work* a = argument;
+  const int64_t start = block * ELEMENTS_PER_BLOCK;
+  const int64_t end = start + ELEMENTS_PER_BLOCK < a->size ? start + ELEMENTS_PER_BLOCK : a->size;
+  const float* restrict w = a->w;
+  const float* restrict g = a->g;
+  const float* restrict m0 = a->m0;
+  const float* restrict v0 = a->v0;
+  float* restrict w1 = a->w1;
+  float* restrict m1 = a->m1;
+  float* restrict v1 = a->v1;
+  for (int64_t i = start; i < end; i++) {
+    const float grad = g[i];
+    const float first = m0[i] * a->beta1 + grad * a->one_minus_beta1;
+    const float second = v0[i] * a->beta2 + (grad * grad) * a->one_minus_beta2;
+    m1[i] = first;
+    v1[i] = second;
+    w1[i] = ((first / a->correction1) / (sqrtf(second / a->correction2) + a->epsilon)) * a->step + w[i];
+  }
+}
+
 static napi_value adam(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value args[10];
+  size_t argc = 11;
+  napi_value args[11];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc != 10) return throw_range(env, "native-kernels: adam takes 10 arguments");
+  if (argc != 11) return throw_range(env, "native-kernels: adam takes 11 arguments");
   int64_t v[8];
   size_t length;
   float* heap = heap_and_integers(env, args, 8, v, &length);
@@ -421,28 +449,23 @@ static napi_value adam(napi_env env, napi_callback_info info) {
       count != 8) {
     return throw_range(env, "native-kernels: adam's coefficients must be a Float32Array of 8");
   }
-  const float* c = data;
-  const float beta1 = c[0], beta2 = c[1], one_minus_beta1 = c[2], one_minus_beta2 = c[3], epsilon = c[4], step = c[5],
-              correction1 = c[6], correction2 = c[7];
+  int64_t threads;
+  if (napi_get_value_int64(env, args[10], &threads) != napi_ok || threads < 1 || threads > MAX_THREADS) {
+    return throw_range(env, "native-kernels: threads must be in 1..64");
+  }
   const int64_t size = v[0];
   if (size < 1) return throw_range(env, "native-kernels: size must be ≥ 1");
   for (int i = 1; i < 8; i++) {
     if (!inside(v[i], size, length)) return throw_range(env, "native-kernels: an operand lies outside the heap");
   }
-  const float* restrict w = heap + v[1];
-  const float* restrict g = heap + v[2];
-  const float* restrict m0 = heap + v[3];
-  const float* restrict v0 = heap + v[4];
-  float* restrict w1 = heap + v[5];
-  float* restrict m1 = heap + v[6];
-  float* restrict v1 = heap + v[7];
-  for (int64_t i = 0; i < size; i++) {
-    const float grad = g[i];
-    const float first = m0[i] * beta1 + grad * one_minus_beta1;
-    const float second = v0[i] * beta2 + (grad * grad) * one_minus_beta2;
-    m1[i] = first;
-    v1[i] = second;
-    w1[i] = ((first / correction1) / (sqrtf(second / correction2) + epsilon)) * step + w[i];
+  const float* c = data;
+  const struct adam_work work = {
+      .w = heap + v[1], .g = heap + v[2], .m0 = heap + v[3], .v0 = heap + v[4], .w1 = heap + v[5], .m1 = heap + v[6],
+      .v1 = heap + v[7], .size = size, .beta1 = c[0], .beta2 = c[1], .one_minus_beta1 = c[2], .one_minus_beta2 = c[3],
+      .epsilon = c[4], .step = c[5], .correction1 = c[6], .correction2 = c[7],
+  };
+  if (parallel_for((size + ELEMENTS_PER_BLOCK - 1) / ELEMENTS_PER_BLOCK, threads, adam_block, &work) != 0) {
+    napi_throw_error(env, NULL, "native-kernels: out of memory");
   }
   return NULL;
 }

@@ -29,6 +29,7 @@ export function nativeAdamKernel(native: Native): KernelFunc {
       offset(newM),
       offset(newV),
       (attrs as { coefficients: Float32Array }).coefficients,
+      native.threads,
     );
     return [newValue, newM, newV];
   };

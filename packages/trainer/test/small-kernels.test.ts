@@ -110,7 +110,7 @@ describe('small wasm kernels', () => {
     }
   });
 
-  it('Adam: weights, moments and saved state are bit-identical to tf.train.adam, and a restored optimizer goes on identically', async () => {
+  it('Adam: weights, moments and saved state are bit-identical to tf.train.adam (on 1 or 2 threads), and a restored optimizer goes on identically', async () => {
     const shapes = [[784, 64], [64], [64, 10]];
     const steps = 6;
     const run = async (enabled: boolean, restartAt: number | null) => {
@@ -137,10 +137,14 @@ describe('small wasm kernels', () => {
     const stock = await run(false, null);
     const fused = await run(true, null);
     const resumed = await run(true, 3);
+    const selected = native();
+    if (selected !== null) setNative({ ...selected, threads: 2 });
+    const twoThreads = await run(true, null).finally(() => selected !== null && setNative(selected));
     assert.ok(stock.weights[0]!.some((w, i) => w !== randomValues(784 * 64, 10)[i]), 'the weights moved');
     assert.deepEqual(fused.weights, stock.weights);
     assert.deepEqual(fused.state, stock.state);
     assert.deepEqual(resumed.weights, stock.weights);
+    assert.deepEqual(twoThreads, fused);
   });
 
   it(`train() gives the same bits with the small kernels (penalty gradient included) on and off (${nativeKernelsHere ? 'native' : 'fallback'} path)`, async () => {
