@@ -65,7 +65,7 @@ export function buildApp(config: ApiConfig): FastifyInstance {
 
   app.register(swagger);
   app.register(helmet);
-  app.register(cors);
+  app.register(cors, { origins: config.corsOrigins });
 
   app.register(errorHandler);
   app.register(requestId);

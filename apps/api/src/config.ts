@@ -25,6 +25,24 @@ const apiEnvSchema = z.object({
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   /** Unread bytes a stream's client may leave before it is cut off (it resumes from its last id). */
   SSE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Which other origins' pages may call the API from a browser: `*` (any: access is decided by the
+   * key, and the API uses no cookies), or a comma-separated list such as
+   * `https://dash.example.com,http://localhost:5173`.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .transform((value, ctx) => {
+      if (value.trim() === '*') return '*' as const;
+      const origins = value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+      const bad = origins.find((origin) => !/^https?:\/\/[^/\s]+$/.test(origin));
+      if (origins.length === 0 || bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be * or a comma-separated list of origins like https://host:port${bad === undefined ? '' : ` (not ${bad})`}` });
+        return z.NEVER;
+      }
+      return origins;
+    })
+    .default('*'),
 });
 
 export type ApiConfig = {
@@ -42,6 +60,7 @@ export type ApiConfig = {
   maxActiveRunsPerTenant: number;
   readCacheEntries: number;
   eventStreams: { heartbeatMs: number; maxBufferedBytes: number; retryMs: number };
+  corsOrigins: '*' | string[];
 };
 
 /**
@@ -65,5 +84,6 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     maxActiveRunsPerTenant: settings.TENANT_MAX_ACTIVE_RUNS,
     readCacheEntries: settings.READ_CACHE_ENTRIES,
     eventStreams: { heartbeatMs: settings.SSE_HEARTBEAT_MS, maxBufferedBytes: settings.SSE_MAX_BUFFERED_BYTES, retryMs: 2_000 },
+    corsOrigins: settings.CORS_ORIGINS,
   };
 }

@@ -20,6 +20,7 @@ test('fills every default from a minimal environment', () => {
     maxActiveRunsPerTenant: 200,
     readCacheEntries: 2_000,
     eventStreams: { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024, retryMs: 2_000 },
+    corsOrigins: '*',
   });
 });
 
@@ -42,6 +43,7 @@ test('reads every variable, coercing numbers', () => {
     READ_CACHE_ENTRIES: '10',
     SSE_HEARTBEAT_MS: '500',
     SSE_MAX_BUFFERED_BYTES: '4096',
+    CORS_ORIGINS: 'https://dash.example.com, http://localhost:5173',
   });
   assert.deepEqual(config, {
     port: 8080,
@@ -58,6 +60,7 @@ test('reads every variable, coercing numbers', () => {
     maxActiveRunsPerTenant: 7,
     readCacheEntries: 10,
     eventStreams: { heartbeatMs: 500, maxBufferedBytes: 4096, retryMs: 2_000 },
+    corsOrigins: ['https://dash.example.com', 'http://localhost:5173'],
   });
 });
 
@@ -83,8 +86,11 @@ test('names every invalid variable in one error', () => {
         QUEUE_PREFIX: 'has space',
         AUTH: 'off',
         TENANT_MAX_ACTIVE_RUNS: '0',
+        CORS_ORIGINS: 'https://ok.example, dash.example.com/path',
       }),
     (error: Error) =>
-      ['DATABASE_URL', 'PORT', 'REDIS_URL', 'LOG_LEVEL', 'QUEUE_PREFIX', 'AUTH', 'TENANT_MAX_ACTIVE_RUNS'].every((name) => error.message.includes(`${name}:`)),
+      ['DATABASE_URL', 'PORT', 'REDIS_URL', 'LOG_LEVEL', 'QUEUE_PREFIX', 'AUTH', 'TENANT_MAX_ACTIVE_RUNS', 'CORS_ORIGINS'].every((name) =>
+        error.message.includes(`${name}:`),
+      ) && error.message.includes('not dash.example.com/path'),
   );
 });

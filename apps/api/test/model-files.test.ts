@@ -200,4 +200,21 @@ describe('GET /v1/experiments/:id/model/model.json and its weight file', () => {
     assert.equal(read.headers.get('access-control-allow-origin'), '*');
     assert.match(read.headers.get('access-control-expose-headers') ?? '', /etag/);
   });
+
+  test('CORS_ORIGINS narrows the origins a browser may call from to a list', async () => {
+    const narrowed = await startTestApp({ CORS_ORIGINS: 'https://dash.example.com,http://localhost:5173' });
+    try {
+      const preflight = (origin: string) =>
+        narrowed.app.inject({
+          method: 'OPTIONS',
+          url: '/healthz',
+          headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+        });
+      assert.equal((await preflight('https://dash.example.com')).headers['access-control-allow-origin'], 'https://dash.example.com');
+      assert.equal((await preflight('http://localhost:5173')).headers['access-control-allow-origin'], 'http://localhost:5173');
+      assert.equal((await preflight('https://elsewhere.example')).headers['access-control-allow-origin'], undefined);
+    } finally {
+      await narrowed.close();
+    }
+  });
 });
