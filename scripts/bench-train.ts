@@ -4,7 +4,7 @@
  * two worker processes share the machine. Every trainer configuration runs in its own process;
  * configurations that are compared (PyTorch included) run interleaved, round after round, so that
  * load from other work on the machine falls on all of them; figures are medians. The service runs
- * sit between two rounds. Writes docs/benchmarks.{md,json}.
+ * sit between two rounds. Writes docs/benchmarks.json and the training section of docs/benchmarks.md.
  */
 import { createRequire } from 'node:module';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '@lab/dataset';
 import { runChild, startChildOnSignal } from './bench/child.ts';
+import { writeDocSection } from './bench/doc-sections.ts';
 import { BENCH_SPEC, READY, experimentsReportSchema, trainingReportSchema, type ExperimentsRun, type TrainingReport, type TrainingRun } from './bench/protocol.ts';
 import { ensurePyTorch, exportForPyTorch, openblasCoreAsInstalled, runPyTorch, type PyTorchReport } from './bench/pytorch.ts';
 import { renderMarkdown, type BenchmarkResults, type ConfigurationResult, type MakespanResult, type PeerResult } from './bench/render.ts';
@@ -161,7 +162,7 @@ const docs = fileURLToPath(new URL('../docs/', import.meta.url));
 mkdirSync(docs, { recursive: true });
 writeFileSync(`${docs}benchmarks.json`, `${JSON.stringify(benchmark, null, 2)}\n`);
 const markdown = renderMarkdown(benchmark);
-writeFileSync(`${docs}benchmarks.md`, markdown);
+writeDocSection(`${docs}benchmarks.md`, 'bench:train', markdown);
 console.log(`\n${markdown}`);
 
 /**
