@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiConfig } from './config.ts';
+import { documentGuardErrors } from './http-errors.ts';
 import { loggingOptions } from './logger-options.ts';
 import cors from './plugins/external/cors.ts';
 import helmet from './plugins/external/helmet.ts';
@@ -35,6 +36,7 @@ export const API_PREFIX = '/v1';
 async function apiRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', app.authenticate('tenant'));
   app.addHook('onRequest', app.rateLimit());
+  documentGuardErrors(app);
   await app.register(experimentRoutes);
   await app.register(historyRoutes);
   await app.register(evaluationRoutes);
@@ -62,8 +64,16 @@ export function buildApp(config: ApiConfig): FastifyInstance {
   // JSON only: Fastify also parses text/plain by default, which would turn a wrong content type into
   // a confusing validation error instead of a 415.
   app.removeContentTypeParser('text/plain');
+  // Fastify's JSON parser refuses an empty body, yet clients (generated ones among them) send
+  // `Content-Type: application/json` with none to the routes that take none (cancel, revoke). An empty
+  // body is no body; any other is parsed by Fastify's own parser, prototype-poisoning checks and all.
+  const parseJson = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, body as string /* parseAs: 'string' */, done),
+  );
 
-  app.register(swagger);
+  app.register(swagger, { publicUrl: config.publicUrl });
   app.register(helmet);
   app.register(cors, { origins: config.corsOrigins });
 

@@ -26,6 +26,14 @@ const apiEnvSchema = z.object({
   /** Unread bytes a stream's client may leave before it is cut off (it resumes from its last id). */
   SSE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   /**
+   * The API's address as its clients reach it (`https://lab.example.com`, behind a proxy), named as the
+   * OpenAPI document's server; unset, the document names `/`, the host it was fetched from.
+   */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://lab.example.com' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  /**
    * Which other origins' pages may call the API from a browser: `*` (any: access is decided by the
    * key, and the API uses no cookies), or a comma-separated list such as
    * `https://dash.example.com,http://localhost:5173`.
@@ -61,6 +69,8 @@ export type ApiConfig = {
   readCacheEntries: number;
   eventStreams: { heartbeatMs: number; maxBufferedBytes: number; retryMs: number };
   corsOrigins: '*' | string[];
+  /** The OpenAPI document's server URL (no trailing slash); null: relative to the document. */
+  publicUrl: string | null;
 };
 
 /**
@@ -85,5 +95,6 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     readCacheEntries: settings.READ_CACHE_ENTRIES,
     eventStreams: { heartbeatMs: settings.SSE_HEARTBEAT_MS, maxBufferedBytes: settings.SSE_MAX_BUFFERED_BYTES, retryMs: 2_000 },
     corsOrigins: settings.CORS_ORIGINS,
+    publicUrl: settings.PUBLIC_URL ?? null,
   };
 }

@@ -21,6 +21,7 @@ test('fills every default from a minimal environment', () => {
     readCacheEntries: 2_000,
     eventStreams: { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024, retryMs: 2_000 },
     corsOrigins: '*',
+    publicUrl: null,
   });
 });
 
@@ -44,6 +45,7 @@ test('reads every variable, coercing numbers', () => {
     SSE_HEARTBEAT_MS: '500',
     SSE_MAX_BUFFERED_BYTES: '4096',
     CORS_ORIGINS: 'https://dash.example.com, http://localhost:5173',
+    PUBLIC_URL: 'https://lab.example.com/api/',
   });
   assert.deepEqual(config, {
     port: 8080,
@@ -61,6 +63,7 @@ test('reads every variable, coercing numbers', () => {
     readCacheEntries: 10,
     eventStreams: { heartbeatMs: 500, maxBufferedBytes: 4096, retryMs: 2_000 },
     corsOrigins: ['https://dash.example.com', 'http://localhost:5173'],
+    publicUrl: 'https://lab.example.com/api',
   });
 });
 
@@ -87,9 +90,10 @@ test('names every invalid variable in one error', () => {
         AUTH: 'off',
         TENANT_MAX_ACTIVE_RUNS: '0',
         CORS_ORIGINS: 'https://ok.example, dash.example.com/path',
+        PUBLIC_URL: 'ftp://lab.example.com',
       }),
     (error: Error) =>
-      ['DATABASE_URL', 'PORT', 'REDIS_URL', 'LOG_LEVEL', 'QUEUE_PREFIX', 'AUTH', 'TENANT_MAX_ACTIVE_RUNS', 'CORS_ORIGINS'].every((name) =>
+      ['DATABASE_URL', 'PORT', 'REDIS_URL', 'LOG_LEVEL', 'QUEUE_PREFIX', 'AUTH', 'TENANT_MAX_ACTIVE_RUNS', 'CORS_ORIGINS', 'PUBLIC_URL'].every((name) =>
         error.message.includes(`${name}:`),
       ) && error.message.includes('not dash.example.com/path'),
   );

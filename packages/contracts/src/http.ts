@@ -2,10 +2,40 @@ import { z } from 'zod';
 import { IMAGE_SIDE, IMAGE_SIZE, NUM_CLASSES } from './classes.ts';
 import { epochMetricsSchema, experimentBaseSpecSchema, experimentSchema, experimentStatusSchema, evaluationSchema } from './experiment.ts';
 
+/**
+ * Every `error.code` the API answers with; clients may switch on it. One declaration: the API's
+ * errors are typed with it, and the OpenAPI document lists it as an enum.
+ */
+export const ERROR_CODES = [
+  'bad_request',
+  'bad_url',
+  'client_error',
+  'conflict',
+  'forbidden',
+  'idempotency_key_reused',
+  'internal_error',
+  'invalid_json',
+  'method_not_allowed',
+  'not_acceptable',
+  'not_found',
+  'not_ready',
+  'payload_too_large',
+  'rate_limited',
+  'run_cap_exceeded',
+  'service_unavailable',
+  'too_many_failed_authentications',
+  'too_many_requests',
+  'unauthorized',
+  'unsupported_media_type',
+  'validation_error',
+] as const;
+export const errorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
 /** The one error shape of every 4xx/5xx response. */
 export const errorBodySchema = z.object({
   error: z.object({
-    code: z.string(),
+    code: errorCodeSchema,
     message: z.string(),
     details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),
@@ -101,3 +131,5 @@ export const readinessSchema = z.object({
   status: z.enum(['ok', 'unavailable']),
   checks: z.object({ postgres: z.boolean(), redis: z.boolean() }),
 });
+/** `/readyz`'s 503: the one error shape, plus the checks in the same form as its 200. */
+export const notReadySchema = errorBodySchema.extend(readinessSchema.shape);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  EXPERIMENT_STATUSES,
   experimentBaseSpecSchema,
   experimentStatusSchema,
   lambdaSchema,
@@ -120,7 +121,10 @@ export const sweepProgressSchema = z.object({
   /** Runs that have finished, whatever their outcome. */
   done: z.number().int(),
   total: z.number().int(),
-  byStatus: z.record(experimentStatusSchema, z.number().int()),
+  /** Runs per status, every status named (an object, not a record, so that OpenAPI clients get the keys). */
+  byStatus: z.object(
+    Object.fromEntries(EXPERIMENT_STATUSES.map((status) => [status, z.number().int()])) as Record<ExperimentStatus, z.ZodNumber>,
+  ),
 });
 export type SweepProgress = z.infer<typeof sweepProgressSchema>;
 

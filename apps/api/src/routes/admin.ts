@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { apiKeyListSchema, apiKeySchema, createApiKeyBodySchema, createdApiKeySchema, idParamsSchema, listApiKeysQuerySchema, type ApiKey } from '@lab/contracts';
 import type { ApiKeyRecord } from '@lab/db';
-import { errorResponses, notFound } from '../http-errors.ts';
+import { documentGuardErrors, errorResponses, notFound } from '../http-errors.ts';
+import { responseOf } from '../openapi/responses.ts';
 
 const toApiKey = (record: ApiKeyRecord): ApiKey => ({
   id: record.id,
@@ -21,15 +22,18 @@ const toApiKey = (record: ApiKeyRecord): ApiKey => ({
 const adminRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', app.authenticate('admin'));
   app.addHook('onRequest', app.rateLimit());
+  documentGuardErrors(app);
 
   app.post(
     '/keys',
     {
       schema: {
         tags: ['admin'],
+        operationId: 'createApiKey',
+        security: [{ adminKey: [] }],
         summary: "Create a tenant's API key (and the tenant, when new); the key is in this answer only",
         body: createApiKeyBodySchema,
-        response: { 201: createdApiKeySchema, ...errorResponses(400, 401, 403, 413, 415, 429, 500) },
+        response: { 201: responseOf(createdApiKeySchema, 'The key, with its secret (shown this once)'), ...errorResponses(400, 413, 415, 500) },
       },
     },
     async (request, reply) => {
@@ -44,9 +48,11 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['admin'],
+        operationId: 'listApiKeys',
+        security: [{ adminKey: [] }],
         summary: "Every API key (one tenant's with `tenant`), oldest first, without their secrets",
         querystring: listApiKeysQuerySchema,
-        response: { 200: apiKeyListSchema, ...errorResponses(400, 401, 403, 429, 500) },
+        response: { 200: responseOf(apiKeyListSchema, 'The keys, without their secrets'), ...errorResponses(400, 500) },
       },
     },
     async (request) => ({ items: (await app.apiKeys.list({ tenantId: request.query.tenant })).map(toApiKey) }),
@@ -57,9 +63,11 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['admin'],
+        operationId: 'revokeApiKey',
+        security: [{ adminKey: [] }],
         summary: 'Revoke an API key: it stops working at once (revoking twice is harmless)',
         params: idParamsSchema,
-        response: { 200: apiKeySchema, ...errorResponses(400, 401, 403, 404, 413, 415, 429, 500) },
+        response: { 200: responseOf(apiKeySchema, 'The revoked key'), ...errorResponses(400, 404, 413, 415, 500) },
       },
     },
     async (request) => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { evaluationResponseSchema, idParamsSchema } from '@lab/contracts';
 import { conflict, errorResponses } from '../http-errors.ts';
 import { JSON_TYPE, sendVersioned } from '../http-cache.ts';
+import { versionedResponses } from '../openapi/responses.ts';
 import { assertCompleted, findExperiment, VERSIONED_READ } from './experiment-lookup.ts';
 
 /** The final evaluation of a completed experiment. */
@@ -11,10 +12,11 @@ const evaluationRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['experiments'],
+        operationId: 'getEvaluation',
         summary: 'Train/test loss and accuracy, confusion matrix, per-class accuracy (once completed)',
         description: VERSIONED_READ,
         params: idParamsSchema,
-        response: { 200: evaluationResponseSchema, ...errorResponses(400, 404, 409, 500) },
+        response: { ...versionedResponses(evaluationResponseSchema, 'The evaluation'), ...errorResponses(400, 404, 409, 500) },
       },
     },
     async (request, reply) => {

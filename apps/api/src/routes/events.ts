@@ -5,6 +5,7 @@ import { historyQuerySchema, idParamsSchema } from '@lab/contracts';
 import { errorResponses, notFound } from '../http-errors.ts';
 import { EventStream } from '../streams/event-stream.ts';
 import { ExperimentFollower, SweepFollower } from '../streams/followers.ts';
+import { responseOf } from '../openapi/responses.ts';
 import { findExperiment } from './experiment-lookup.ts';
 
 const cursor = z.coerce.number().int().min(0).max(1_000_000_000);
@@ -13,7 +14,9 @@ const lastEventIdHeadersSchema = z.looseObject({
   'last-event-id': cursor.optional().describe('The id of the last event received: the stream resumes after it'),
 });
 const sweepStreamQuerySchema = z.strictObject({ afterSeq: cursor.optional() });
-const eventStreamDocument = z.string().describe('A text/event-stream of `epoch` and `status` events');
+const eventStream = responseOf(z.string(), 'A stream of `epoch` and `status` events (see the description)', { type: 'text/event-stream' });
+/** EventSource cannot send headers: these two routes also take the key as `access_token`. */
+const STREAM_SECURITY: Array<Record<string, string[]>> = [{ tenantKey: [] }, { accessToken: [] }];
 
 const DESCRIPTION =
   'Server-Sent Events. First what is stored after the cursor (`Last-Event-ID`, else the query parameter, else the ' +
@@ -51,12 +54,14 @@ const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['experiments', 'events'],
+        operationId: 'streamExperimentEvents',
+        security: STREAM_SECURITY,
         summary: "An experiment's epochs and status changes as they happen (ids: epoch numbers)",
         description: `${DESCRIPTION} \`afterEpoch\` is the same cursor as the history's.`,
         params: idParamsSchema,
         querystring: historyQuerySchema,
         headers: lastEventIdHeadersSchema,
-        response: { 200: eventStreamDocument, ...errorResponses(400, 404, 500) },
+        response: { 200: eventStream, ...errorResponses(400, 404, 500) },
       },
     },
     async (request, reply) => {
@@ -72,12 +77,14 @@ const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['sweeps', 'events'],
+        operationId: 'streamSweepEvents',
+        security: STREAM_SECURITY,
         summary: "A sweep's epochs (of every run) and status changes as they happen (ids: the sweep's epoch sequence)",
         description: `${DESCRIPTION} \`afterSeq\` is the sequence number to resume after.`,
         params: idParamsSchema,
         querystring: sweepStreamQuerySchema,
         headers: lastEventIdHeadersSchema,
-        response: { 200: eventStreamDocument, ...errorResponses(400, 404, 500) },
+        response: { 200: eventStream, ...errorResponses(400, 404, 500) },
       },
     },
     async (request, reply) => {

@@ -9,6 +9,8 @@ import {
 } from '@lab/contracts';
 import { conflict, errorResponses, notFound } from '../http-errors.ts';
 import { JSON_TYPE, sendVersioned } from '../http-cache.ts';
+import { IDEMPOTENT_REPLAYED, LOCATION } from '../openapi/headers.ts';
+import { responseOf, versionedResponses } from '../openapi/responses.ts';
 import { IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema, idempotencyOf } from '../idempotency.ts';
 import { findExperiment, VERSIONED_READ } from './experiment-lookup.ts';
 
@@ -19,6 +21,7 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['experiments'],
+        operationId: 'createExperiment',
         summary: 'Submit an experiment: stored, then queued for training',
         description:
           'Answers 202 once the experiment is stored in Postgres, even while the queue (Redis) is away: it is ' +
@@ -27,7 +30,10 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
           'Idempotent-Replayed: true); the same key with another body is a 409.',
         headers: idempotencyHeadersSchema,
         body: experimentSpecSchema,
-        response: { 202: createdExperimentSchema, ...errorResponses(400, 409, 413, 415, 500, 503) },
+        response: {
+          202: responseOf(createdExperimentSchema, 'Stored, and queued for training', { headers: { Location: LOCATION, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } }),
+          ...errorResponses(400, 409, 413, 415, 500, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -48,10 +54,11 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['experiments'],
+        operationId: 'listExperiments',
         summary: 'List experiments, newest first (those of one sweep with `sweepId`)',
         description: 'Answers with an ETag and `Cache-Control: no-cache`; a matching `If-None-Match` answers 304.',
         querystring: listExperimentsQuerySchema,
-        response: { 200: experimentListSchema, ...errorResponses(400, 500) },
+        response: { ...versionedResponses(experimentListSchema, 'A page of experiments'), ...errorResponses(400, 500) },
       },
     },
     async (request, reply) => {
@@ -70,10 +77,11 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['experiments'],
+        operationId: 'getExperiment',
         summary: 'One experiment: spec, status, progress, results',
         description: VERSIONED_READ,
         params: idParamsSchema,
-        response: { 200: experimentSchema, ...errorResponses(400, 404, 500) },
+        response: { ...versionedResponses(experimentSchema, 'The experiment'), ...errorResponses(400, 404, 500) },
       },
     },
     async (request, reply) => {
@@ -87,10 +95,11 @@ const experimentRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['experiments'],
+        operationId: 'cancelExperiment',
         summary: 'Cancel a queued or running experiment (cancelling twice is harmless)',
         description: 'A queued run never starts; a running one stops within a batch and keeps its history and last checkpoint.',
         params: idParamsSchema,
-        response: { 200: experimentSchema, ...errorResponses(400, 404, 409, 413, 415, 500) },
+        response: { 200: responseOf(experimentSchema, 'The experiment, cancelled'), ...errorResponses(400, 404, 409, 413, 415, 500) },
       },
     },
     async (request) => {

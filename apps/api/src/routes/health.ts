@@ -1,14 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorBodySchema, healthSchema, readinessSchema } from '@lab/contracts';
-import { errorBody, errorResponses } from '../http-errors.ts';
+import { healthSchema, notReadySchema, readinessSchema } from '@lab/contracts';
+import { errorBody, errorResponses, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../http-errors.ts';
+import { RETRY_AFTER } from '../openapi/headers.ts';
+import { responseOf } from '../openapi/responses.ts';
 import { withTimeout } from '@lab/runs';
 
 /** A dependency that does not answer within this is reported down: probes must answer quickly. */
 const READINESS_TIMEOUT_MS = 1_000;
-
-/** The 503 body: the common error shape, plus the checks in the same form as the 200 body. */
-const notReadySchema = errorBodySchema.extend(readinessSchema.shape);
 
 /** True when `check` succeeds within the timeout; why it did not goes to the log, not the client. */
 const answers = (check: () => Promise<unknown>, what: string, log: FastifyBaseLogger): Promise<boolean> =>
@@ -27,9 +26,10 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['health'],
+        operationId: 'getHealth',
         security: [],
         summary: 'Liveness: the process is up',
-        response: { 200: healthSchema, ...errorResponses(500) },
+        response: { 200: responseOf(healthSchema, 'The process is up'), ...errorResponses(500) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -40,9 +40,14 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['health'],
+        operationId: 'getReadiness',
         security: [],
         summary: 'Readiness: Postgres and Redis answer',
-        response: { 200: readinessSchema, 503: notReadySchema, ...errorResponses(500) },
+        response: {
+          200: responseOf(readinessSchema, 'Postgres and Redis answer'),
+          503: responseOf(notReadySchema, 'A dependency did not answer: `details` and `checks` say which', { headers: { 'Retry-After': RETRY_AFTER } }),
+          ...errorResponses(500),
+        },
       },
     },
     async (request, reply) => {
@@ -57,6 +62,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         .map(([name]) => ({ path: name, message: 'did not answer' }));
       return reply
         .code(503)
+        .header('retry-after', String(RETRY_AFTER_UNAVAILABLE_SECONDS))
         .send({ ...errorBody('not_ready', 'A dependency is unavailable', down), status: 'unavailable', checks });
     },
   );

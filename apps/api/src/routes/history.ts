@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { historyQuerySchema, historySchema, idParamsSchema } from '@lab/contracts';
 import { errorResponses } from '../http-errors.ts';
 import { JSON_TYPE, sendVersioned } from '../http-cache.ts';
+import { versionedResponses } from '../openapi/responses.ts';
 import { findExperiment, VERSIONED_READ } from './experiment-lookup.ts';
 
 /** The index of the first epoch after `afterEpoch` in ascending epoch numbers (binary search). */
@@ -23,11 +24,12 @@ const historyRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['experiments'],
+        operationId: 'getHistory',
         summary: 'Epoch metrics so far, in order (only epochs after `afterEpoch` when given)',
         description: `The epoch number is the cursor, as for the event stream's ids. ${VERSIONED_READ}`,
         params: idParamsSchema,
         querystring: historyQuerySchema,
-        response: { 200: historySchema, ...errorResponses(400, 404, 500) },
+        response: { ...versionedResponses(historySchema, 'The epochs stored so far'), ...errorResponses(400, 404, 500) },
       },
     },
     async (request, reply) => {

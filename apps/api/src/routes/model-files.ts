@@ -4,9 +4,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParamsSchema, MODEL_WEIGHTS_FILE, modelJson, modelJsonSchema } from '@lab/contracts';
 import { JSON_TYPE, sendVersioned } from '../http-cache.ts';
 import { conflict, errorResponses, notFound } from '../http-errors.ts';
+import { versionedResponses } from '../openapi/responses.ts';
 import { assertCompleted } from './experiment-lookup.ts';
 
-const weightFile = z.string().describe(`The weights as tfjs' binary weight file (application/octet-stream): every tensor of model.json's manifest, in its order`);
+const weightFile = z.string().meta({ format: 'binary' });
 
 const CACHING =
   'Answers with an ETag (the sha256 of the content) and `Cache-Control: no-cache`; `If-None-Match` with it answers 304. ' +
@@ -35,10 +36,11 @@ const modelFileRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['predictions'],
+        operationId: 'getModelJson',
         summary: 'The trained model for tf.loadLayersModel: topology and weight manifest (once completed)',
         description: `The weights it names are at \`${MODEL_WEIGHTS_FILE}\` beside it. ${CACHING}`,
         params: idParamsSchema,
-        response: { 200: modelJsonSchema, ...errorResponses(400, 404, 409, 500) },
+        response: { ...versionedResponses(modelJsonSchema, "tfjs' model.json: the topology and the weights' manifest"), ...errorResponses(400, 404, 409, 500) },
       },
     },
     async (request, reply) => {
@@ -53,10 +55,14 @@ const modelFileRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['predictions'],
+        operationId: 'getModelWeights',
         summary: 'The trained model\'s weights, the file model.json names (once completed)',
         description: CACHING,
         params: idParamsSchema,
-        response: { 200: weightFile, ...errorResponses(400, 404, 409, 500) },
+        response: {
+          ...versionedResponses(weightFile, "tfjs' binary weight file: every tensor of model.json's manifest, in its order", 'application/octet-stream'),
+          ...errorResponses(400, 404, 409, 500),
+        },
       },
     },
     async (request, reply) => {

@@ -4,9 +4,9 @@ import { idParamsSchema, MAX_TEST_EXAMPLES } from '@lab/contracts';
 import { renderAccuracyPlot, renderLossPlot, renderPredictionsPlot } from '@lab/plots';
 import { errorResponses } from '../http-errors.ts';
 import { sendVersioned } from '../http-cache.ts';
+import { versionedResponses } from '../openapi/responses.ts';
 import { assertCompleted, findExperiment, VERSIONED_READ } from './experiment-lookup.ts';
 
-const svgDocument = z.string().describe('An SVG document (image/svg+xml)');
 const SVG = 'image/svg+xml; charset=utf-8';
 
 const predictionsPlotQuerySchema = z.strictObject({
@@ -17,19 +17,20 @@ const predictionsPlotQuerySchema = z.strictObject({
 
 /** The seed's plots, rendered server-side: loss and accuracy per epoch (live while training), predictions. */
 const plotRoutes: FastifyPluginAsyncZod = async (app) => {
-  for (const [name, render, title] of [
-    ['loss', renderLossPlot, 'Loss: training and validation'],
-    ['accuracy', renderAccuracyPlot, 'Accuracy: training and validation'],
+  for (const [name, render, title, operationId] of [
+    ['loss', renderLossPlot, 'Loss: training and validation', 'getLossPlot'],
+    ['accuracy', renderAccuracyPlot, 'Accuracy: training and validation', 'getAccuracyPlot'],
   ] as const) {
     app.get(
       `/experiments/:id/plots/${name}.svg`,
       {
         schema: {
           tags: ['plots'],
+          operationId,
           summary: `${title} per epoch, as SVG (so far, while the run is going)`,
           description: VERSIONED_READ,
           params: idParamsSchema,
-          response: { 200: svgDocument, ...errorResponses(400, 404, 500) },
+          response: { ...versionedResponses(z.string(), 'The plot, an SVG document', 'image/svg+xml'), ...errorResponses(400, 404, 500) },
         },
       },
       async (request, reply) => {
@@ -51,11 +52,12 @@ const plotRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['plots'],
+        operationId: 'getPredictionsPlot',
         summary: 'True vs predicted class of test images (the first 150 by default), as SVG',
         description: VERSIONED_READ,
         params: idParamsSchema,
         querystring: predictionsPlotQuerySchema,
-        response: { 200: svgDocument, ...errorResponses(400, 404, 409, 500) },
+        response: { ...versionedResponses(z.string(), 'The plot, an SVG document', 'image/svg+xml'), ...errorResponses(400, 404, 409, 500) },
       },
     },
     async (request, reply) => {

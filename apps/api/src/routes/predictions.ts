@@ -8,6 +8,7 @@ import {
 } from '@lab/contracts';
 import { errorResponses } from '../http-errors.ts';
 import { JSON_TYPE, sendVersioned } from '../http-cache.ts';
+import { responseOf, versionedResponses } from '../openapi/responses.ts';
 import { assertCompleted, findExperiment, VERSIONED_READ } from './experiment-lookup.ts';
 
 /** Predictions: new images classified on demand, and the test-set predictions stored by training. */
@@ -17,10 +18,11 @@ const predictionRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['predictions'],
+        operationId: 'classifyImages',
         summary: 'Classify images (784 values or 28×28, pixels 0–255) with the trained model',
         params: idParamsSchema,
         body: predictionRequestSchema,
-        response: { 200: predictionResponseSchema, ...errorResponses(400, 404, 409, 413, 415, 500) },
+        response: { 200: responseOf(predictionResponseSchema, 'One prediction per image, in order'), ...errorResponses(400, 404, 409, 413, 415, 500) },
       },
     },
     async (request) => {
@@ -35,11 +37,12 @@ const predictionRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['predictions'],
+        operationId: 'listStoredPredictions',
         summary: 'Stored test-set predictions (index, true class, predicted class), once completed',
         description: VERSIONED_READ,
         params: idParamsSchema,
         querystring: storedPredictionsQuerySchema,
-        response: { 200: storedPredictionsResponseSchema, ...errorResponses(400, 404, 409, 500) },
+        response: { ...versionedResponses(storedPredictionsResponseSchema, 'A page of the stored predictions'), ...errorResponses(400, 404, 409, 500) },
       },
     },
     async (request, reply) => {

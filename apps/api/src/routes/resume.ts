@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { experimentSchema, idParamsSchema, RESUMABLE_STATUSES, resumeRequestSchema } from '@lab/contracts';
 import { conflict, errorResponses, HttpError, notFound } from '../http-errors.ts';
+import { responseOf } from '../openapi/responses.ts';
 
 /** Resume and extend: a finished run trains on from its last checkpoint. */
 const resumeRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -9,6 +10,7 @@ const resumeRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['experiments'],
+        operationId: 'resumeExperiment',
         summary: 'Train a completed, cancelled or pruned run on to `epochs` epochs in all, from its last checkpoint',
         description:
           'The run is queued again and ends exactly where an uninterrupted run of `epochs` epochs would (same metrics, ' +
@@ -18,7 +20,7 @@ const resumeRoutes: FastifyPluginAsyncZod = async (app) => {
           'more than the epochs it has trained.',
         params: idParamsSchema,
         body: resumeRequestSchema,
-        response: { 202: experimentSchema, ...errorResponses(400, 404, 409, 413, 415, 429, 500, 503) },
+        response: { 202: responseOf(experimentSchema, 'The experiment, queued again'), ...errorResponses(400, 404, 409, 413, 415, 429, 500, 503) },
       },
     },
     async (request, reply) => {

@@ -14,6 +14,8 @@ import { sweepProgress, sweepReportContext, sweepReportMarkdown, sweepStatus } f
 import { renderSweepPlot } from '@lab/plots';
 import { conflict, errorResponses, notFound } from '../http-errors.ts';
 import { JSON_TYPE, sendVersioned } from '../http-cache.ts';
+import { IDEMPOTENT_REPLAYED, LOCATION } from '../openapi/headers.ts';
+import { responseOf, versionedResponses } from '../openapi/responses.ts';
 import { IDEMPOTENT_REPLAY_HEADER, idempotencyHeadersSchema, idempotencyOf } from '../idempotency.ts';
 import type { CachedSweep } from '../read-cache/cached-reads.ts';
 import { sweepHeader, sweepPlotRows } from '../sweep-view.ts';
@@ -41,6 +43,7 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['sweeps'],
+        operationId: 'createSweep',
         summary: 'Submit a λ sweep: one experiment per λ and seed, stored together, then queued',
         description:
           '`lambdas` is a list (λ = 0 allowed) or `{ logspace: { from, to, count } }` with base-10 exponents ' +
@@ -49,7 +52,10 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
           'With an Idempotency-Key header, a repeat of the same request answers with the sweep the first one created.',
         headers: idempotencyHeadersSchema,
         body: sweepRequestSchema,
-        response: { 202: createdSweepSchema, ...errorResponses(400, 409, 413, 415, 500, 503) },
+        response: {
+          202: responseOf(createdSweepSchema, 'Stored, and its runs queued', { headers: { Location: LOCATION, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } }),
+          ...errorResponses(400, 409, 413, 415, 500, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -73,10 +79,11 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['sweeps'],
+        operationId: 'listSweeps',
         summary: 'List sweeps, newest first, with status and progress',
         description: 'Answers with an ETag and `Cache-Control: no-cache`; a matching `If-None-Match` answers 304.',
         querystring: paginationQuerySchema,
-        response: { 200: sweepListSchema, ...errorResponses(400, 500) },
+        response: { ...versionedResponses(sweepListSchema, 'A page of sweeps'), ...errorResponses(400, 500) },
       },
     },
     async (request, reply) => {
@@ -95,10 +102,11 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['sweeps'],
+        operationId: 'getSweep',
         summary: 'One sweep: status, progress, one row per λ (mean ± sd over seeds), a recommended λ and the answer',
         description: `Derived from the runs' stored history, so it is right while runs are going (rows marked partial) and after restarts. ${CACHING}`,
         params: idParamsSchema,
-        response: { 200: sweepSchema, ...errorResponses(400, 404, 500) },
+        response: { ...versionedResponses(sweepSchema, 'The sweep'), ...errorResponses(400, 404, 500) },
       },
     },
     async (request, reply) => {
@@ -112,10 +120,11 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['sweeps', 'plots'],
+        operationId: 'getSweepPlot',
         summary: 'Final validation accuracy and overfitting gap against λ (log axis, λ = 0 apart), as SVG',
         description: CACHING,
         params: idParamsSchema,
-        response: { 200: z.string().describe('An SVG document (image/svg+xml)'), ...errorResponses(400, 404, 500) },
+        response: { ...versionedResponses(z.string(), 'The plot, an SVG document', 'image/svg+xml'), ...errorResponses(400, 404, 500) },
       },
     },
     async (request, reply) => {
@@ -136,11 +145,12 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['sweeps'],
+        operationId: 'getSweepReport',
         summary: 'The sweep as a Markdown report: how it ran, the answer (the same text as `answer`), the table per λ, the plot',
         description: `The plot is linked at \`plotHref\`, relative to the report: by default \`plot.svg\`, this sweep's \`plot.svg\` route. ${CACHING}`,
         params: idParamsSchema,
         querystring: sweepReportQuerySchema,
-        response: { 200: z.string().describe('A Markdown document (text/markdown)'), ...errorResponses(400, 404, 500) },
+        response: { ...versionedResponses(z.string(), 'The report, a Markdown document', 'text/markdown'), ...errorResponses(400, 404, 500) },
       },
     },
     async (request, reply) => {
@@ -158,9 +168,10 @@ const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['sweeps'],
+        operationId: 'cancelSweep',
         summary: 'Cancel every queued or running run of a sweep (cancelling twice is harmless)',
         params: idParamsSchema,
-        response: { 200: sweepSchema, ...errorResponses(400, 404, 409, 413, 415, 500) },
+        response: { 200: responseOf(sweepSchema, 'The sweep, its unfinished runs cancelled'), ...errorResponses(400, 404, 409, 413, 415, 500) },
       },
     },
     async (request) => {

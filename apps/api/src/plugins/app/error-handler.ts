@@ -1,14 +1,15 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
+import type { ErrorCode } from '@lab/contracts';
 import { isDatabaseUnavailable } from '@lab/db';
 import { IdempotencyKeyReusedError, RunCapExceededError } from '@lab/runs';
-import { errorBody, HttpError } from '../../http-errors.ts';
+import { errorBody, HttpError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../../http-errors.ts';
 import { IDEMPOTENCY_KEY_HEADER } from '../../idempotency.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 
 /** Error codes for the framework's own 4xx errors, by status. */
-const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   400: 'bad_request',
   404: 'not_found',
   405: 'method_not_allowed',
@@ -68,6 +69,7 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
       if (error.statusCode >= 500) request.log.warn({ err: error }, 'request could not be served');
+      if (error.statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
       return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.details));
     }
     if (error instanceof IdempotencyKeyReusedError) {
@@ -106,7 +108,9 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
     // Postgres down or restarting is not a bug of ours: the client may retry (and /readyz says so).
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error }, 'the database is unavailable');
-      return reply.code(503).send(errorBody('service_unavailable', 'The database is unavailable; try again later'));
+      return reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_UNAVAILABLE_SECONDS)).send(errorBody('service_unavailable', 'The database is unavailable; try again later'));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { z } from 'zod';
 import { TRAINING_QUEUE } from '@lab/contracts';
+import { errorResponses } from '../../http-errors.ts';
+import { responseOf } from '../../openapi/responses.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -70,8 +73,22 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     },
   });
 
-  app.get('/metrics', { schema: { hide: true }, onRequest: app.authenticate('metrics') }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'getMetrics',
+        summary: "Prometheus metrics of this API process, in Prometheus' text format",
+        security: [{ metricsKey: [] }],
+        response: {
+          200: responseOf(z.string(), 'The metrics, text exposition format 0.0.4', { type: 'text/plain' }),
+          ...errorResponses(401, 403, 429, 500, 503),
+        },
+      },
+      onRequest: app.authenticate('metrics'),
+    },
+    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   );
 }
 
