@@ -95,7 +95,24 @@ export class TrainingQueue {
   }
 
   async close(): Promise<void> {
+    await this.endConnectionAttempt();
     await this.queue.close();
     this.redis.disconnect();
+  }
+
+  /**
+   * BullMQ waits for its connection's first `ready`; when the connection ends before that, it
+   * re-emits the last connection error from an emitter whose listeners `queue.close()` removes, which
+   * would surface as an unhandled rejection (Redis away, closed during a reconnect attempt). Ending the
+   * attempt first lets that wait fail while its error is still listened to (and logged).
+   */
+  private async endConnectionAttempt(): Promise<void> {
+    if (this.redis.status !== 'connecting' && this.redis.status !== 'connect') return;
+    const settled = this.queue.waitUntilReady().then(
+      () => undefined,
+      () => undefined,
+    );
+    this.redis.disconnect();
+    await withTimeout(settled, QUEUE_TIMEOUT_MS, 'redis').catch(() => undefined);
   }
 }
