@@ -15,8 +15,6 @@ import {
   FINISHED_STATUSES,
   formatLambda,
   pruningSchema,
-  SEED_SPEC,
-  sweepRequestSchema,
   type Recommendation,
   type Sweep,
   type SweepRequestInput,
@@ -24,6 +22,7 @@ import {
 import { createDb } from '@lab/db';
 import type { ApiClient } from './api-client.ts';
 import { startLocalService } from './local-service.ts';
+import { seedSweepOptions, seedSweepRequest, workerCount } from './seed-sweep-cli.ts';
 
 const LAMBDAS = [0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2];
 const POLL_MS = 5_000;
@@ -32,38 +31,18 @@ const MAX_EPOCH_SHARE = 0.6;
 
 const { values } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '20' },
-    'train-limit': { type: 'string' },
-    'test-limit': { type: 'string' },
-    seeds: { type: 'string', default: '3' },
-    workers: { type: 'string', default: '2' },
+    ...seedSweepOptions(20),
     strategy: { type: 'string', default: 'median' },
     unpruned: { type: 'string' },
     pruned: { type: 'string' },
   },
 });
-const optional = (value: string | undefined) => (value === undefined ? undefined : Number(value));
-const workers = Number(values.workers);
-if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
+const workers = workerCount(values);
 const pruning = pruningSchema.parse({ strategy: values.strategy });
-const base: SweepRequestInput = {
-  base: {
-    epochs: Number(values.epochs),
-    batchSize: SEED_SPEC.batchSize,
-    learningRate: SEED_SPEC.learningRate,
-    hiddenLayers: [...SEED_SPEC.hiddenLayers],
-    trainLimit: optional(values['train-limit']),
-    testLimit: optional(values['test-limit']),
-  },
-  lambdas: LAMBDAS,
-  seeds: Array.from({ length: Number(values.seeds) }, (_, index) => index + 1),
-};
 const requests = {
-  unpruned: { ...base, name: 'pruning study: unpruned' },
-  pruned: { ...base, name: `pruning study: ${pruning.strategy} pruning`, pruning },
+  unpruned: seedSweepRequest(values, LAMBDAS, { name: 'pruning study: unpruned' }),
+  pruned: seedSweepRequest(values, LAMBDAS, { name: `pruning study: ${pruning.strategy} pruning`, pruning }),
 } satisfies Record<string, SweepRequestInput>;
-// Validate here too, so a typo is reported before anything starts.
-for (const request of Object.values(requests)) sweepRequestSchema.parse(request);
 
 interface Trained {
   sweep: Sweep;

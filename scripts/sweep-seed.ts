@@ -9,41 +9,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { FINISHED_STATUSES, SEED_SPEC, sweepRequestSchema, type Sweep, type SweepRequestInput } from '@lab/contracts';
+import { FINISHED_STATUSES, SEED_SPEC, type Sweep } from '@lab/contracts';
 import { startLocalService } from './local-service.ts';
+import { seedSweepOptions, seedSweepRequest, workerCount } from './seed-sweep-cli.ts';
 
 const LAMBDAS = [0, 1e-6, 1e-5, 1e-4, 1e-3];
 const POLL_MS = 5_000;
 
-const { values } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: String(SEED_SPEC.epochs) },
-    'train-limit': { type: 'string' },
-    'test-limit': { type: 'string' },
-    seeds: { type: 'string', default: '3' },
-    workers: { type: 'string', default: '2' },
-    sweep: { type: 'string' },
-  },
-});
-const optional = (value: string | undefined) => (value === undefined ? undefined : Number(value));
-const seedCount = Number(values.seeds);
-const workers = Number(values.workers);
-const request: SweepRequestInput = {
-  name: 'seed config λ sweep',
-  base: {
-    epochs: Number(values.epochs),
-    batchSize: SEED_SPEC.batchSize,
-    learningRate: SEED_SPEC.learningRate,
-    hiddenLayers: [...SEED_SPEC.hiddenLayers],
-    trainLimit: optional(values['train-limit']),
-    testLimit: optional(values['test-limit']),
-  },
-  lambdas: LAMBDAS,
-  seeds: Array.from({ length: seedCount }, (_, index) => index + 1),
-};
-// Validate here too, so a typo is reported before anything starts.
-sweepRequestSchema.parse(request);
-if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
+const { values } = parseArgs({ options: { ...seedSweepOptions(SEED_SPEC.epochs), sweep: { type: 'string' } } });
+const workers = workerCount(values);
+const request = seedSweepRequest(values, LAMBDAS, { name: 'seed config λ sweep' });
 
 /** An existing sweep's id and run ids, in the summary's order. */
 const runIdsOf = (sweep: Sweep) => ({ id: sweep.id, experimentIds: sweep.rows.flatMap((row) => row.runs.map((run) => run.experimentId)) });
