@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { CLASS_NAMES, errorBodySchema, experimentSpecSchema, IMAGE_SIZE, NUM_CLASSES, sweepRequestSchema, type Evaluation } from '@lab/contracts';
+import { errorBodySchema, experimentSpecSchema, IMAGE_SIZE, NUM_CLASSES, sweepRequestSchema } from '@lab/contracts';
 import { buildModel, initBackend, serializeModel } from '@lab/trainer';
-import { StoredRuns } from './stored-runs.ts';
+import { databaseSnapshot } from './database-snapshot.ts';
+import { StoredRuns, SYNTHETIC_EVALUATION } from './stored-runs.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 /**
@@ -37,13 +38,6 @@ let experimentId: string;
 let sweepId: string;
 let sweepRunIds: string[];
 
-const evaluation: Evaluation = {
-  train: { loss: 0.4, accuracy: 0.8, crossEntropy: 0.35, penalty: 0.05, examples: 10 },
-  test: { loss: 0.4, accuracy: 0.8, crossEntropy: 0.35, penalty: 0.05, examples: 10 },
-  confusionMatrix: CLASS_NAMES.map((_, row) => CLASS_NAMES.map((__, column) => (row === column ? 1 : 0))),
-  perClassAccuracy: CLASS_NAMES.map((className, classIndex) => ({ classIndex, className, accuracy: 1, support: 1 })),
-  evaluationBatchSize: 32,
-};
 
 /** The owner's completed experiment (with its model, so predictions are served) and a queued sweep. */
 async function seedOwner(): Promise<void> {
@@ -54,7 +48,7 @@ async function seedOwner(): Promise<void> {
   await initBackend();
   const model = buildModel(spec);
   await runs.complete(experimentId, {
-    evaluation,
+    evaluation: SYNTHETIC_EVALUATION,
     predictions: Array.from({ length: 10 }, (_, i) => ({ trueClass: i % NUM_CLASSES, predictedClass: i % NUM_CLASSES, confidence: 0.9 })),
     model: await serializeModel(model),
   });
@@ -97,19 +91,6 @@ async function send(endpoint: Endpoint, caller: Caller, unknownIds = false): Pro
   return { status: response.status, contentType, body: await response.text() };
 }
 
-/** Every row of every table, as JSON text, per table. */
-async function snapshot(): Promise<Map<string, Set<string>>> {
-  const tables = await ctx.app.prisma.$queryRaw<Array<{ name: string }>>`
-    SELECT table_name AS name FROM information_schema.tables
-    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'`;
-  const rows = new Map<string, Set<string>>();
-  for (const { name } of tables) {
-    const found = await ctx.app.prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM "${name}" t`);
-    rows.set(name, new Set(found.map(({ row }) => row)));
-  }
-  return rows;
-}
-
 /** What nobody but the owner may see: the owner's ids and names. */
 const ownerSecrets = () => [experimentId, sweepId, ...sweepRunIds, SECRET_NAME];
 
@@ -147,7 +128,7 @@ describe('access matrix: every endpoint × no key, wrong key, revoked key, other
   });
 
   test('no key, a wrong key and a revoked key: the same 401 everywhere; another tenant: exactly what a missing id gets', async (t) => {
-    const before = await snapshot();
+    const before = await databaseSnapshot(ctx.app.prisma);
     let unauthorizedBody: string | undefined;
     for (const endpoint of endpoints) {
       for (const caller of ['no key', 'wrong key', 'revoked key'] as const) {
@@ -173,7 +154,7 @@ describe('access matrix: every endpoint × no key, wrong key, revoked key, other
         assert.ok(other.status < 300, `${what} → ${other.status} ${other.body.slice(0, 200)}`);
       }
     }
-    const now = await snapshot();
+    const now = await databaseSnapshot(ctx.app.prisma);
     for (const [table, rows] of before) {
       const changed = [...rows].filter((row) => !(now.get(table) ?? new Set()).has(row));
       assert.deepEqual(changed, [], `nothing of ${table} changed or vanished`);

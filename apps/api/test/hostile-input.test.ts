@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
-import { CLASS_NAMES, errorBodySchema, experimentSpecSchema, IMAGE_SIZE, LOCAL_TENANT, NUM_CLASSES, type Evaluation } from '@lab/contracts';
+import { errorBodySchema, experimentSpecSchema, IMAGE_SIZE, LOCAL_TENANT, NUM_CLASSES } from '@lab/contracts';
 import { buildModel, initBackend, serializeModel } from '@lab/trainer';
-import { StoredRuns } from './stored-runs.ts';
+import { databaseSnapshot } from './database-snapshot.ts';
+import { StoredRuns, SYNTHETIC_EVALUATION } from './stored-runs.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 /**
@@ -24,14 +25,6 @@ let endpoints: Array<{ method: string; path: string }> = [];
 let before_: Map<string, Set<string>>;
 
 const spec = { ...experimentSpecSchema.parse({ lambda: 1e-3, epochs: 3, hiddenLayers: [8] }), seed: 5 };
-const split = { loss: 0.4, accuracy: 0.8, crossEntropy: 0.35, penalty: 0.05, examples: 10 };
-const evaluation: Evaluation = {
-  train: split,
-  test: split,
-  confusionMatrix: CLASS_NAMES.map((_, row) => CLASS_NAMES.map((__, column) => (row === column ? 1 : 0))),
-  perClassAccuracy: CLASS_NAMES.map((className, classIndex) => ({ classIndex, className, accuracy: 1, support: 1 })),
-  evaluationBatchSize: 32,
-};
 async function seedExperiments(): Promise<string[]> {
   const runs = new StoredRuns(ctx.app);
   const make = async () => {
@@ -43,7 +36,7 @@ async function seedExperiments(): Promise<string[]> {
   const model = buildModel(spec);
   const completed = await make();
   await runs.complete(completed, {
-    evaluation,
+    evaluation: SYNTHETIC_EVALUATION,
     predictions: Array.from({ length: 10 }, (_, i) => ({ trueClass: i % NUM_CLASSES, predictedClass: i % NUM_CLASSES, confidence: 0.9 })),
     model: await serializeModel(model),
   });
@@ -54,19 +47,6 @@ async function seedExperiments(): Promise<string[]> {
   await ctx.app.engine.cancelExperiment(LOCAL_TENANT, cancelled);
   runs.close();
   return [completed, failed, cancelled];
-}
-
-/** Every row of every table, as JSON text, per table. */
-async function snapshot(): Promise<Map<string, Set<string>>> {
-  const tables = await ctx.app.prisma.$queryRaw<Array<{ name: string }>>`
-    SELECT table_name AS name FROM information_schema.tables
-    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'`;
-  const rows = new Map<string, Set<string>>();
-  for (const { name } of tables) {
-    const found = await ctx.app.prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT to_jsonb(t)::text AS row FROM "${name}" t`);
-    rows.set(name, new Set(found.map(({ row }) => row)));
-  }
-  return rows;
 }
 
 // ── Generators ────────────────────────────────────────────────────────────────────────────────────
@@ -256,7 +236,7 @@ before(async () => {
   endpoints = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
   );
-  before_ = await snapshot();
+  before_ = await databaseSnapshot(ctx.app.prisma);
 });
 after(async () => {
   await ctx.close();
@@ -293,7 +273,7 @@ describe('hostile input', () => {
   });
 
   test('nothing stored before the barrage changed (new experiments from valid bodies are allowed)', async () => {
-    const now = await snapshot();
+    const now = await databaseSnapshot(ctx.app.prisma);
     for (const [table, rows] of before_) {
       const after = now.get(table) ?? new Set<string>();
       const changed = [...rows].filter((row) => !after.has(row));

@@ -5,10 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { CLASS_NAMES, IMAGE_SIZE, MODEL_WEIGHTS_FILE, NUM_CLASSES, type Evaluation } from '@lab/contracts';
+import { IMAGE_SIZE, MODEL_WEIGHTS_FILE, NUM_CLASSES } from '@lab/contracts';
 import { buildModel, initBackend, serializeModel } from '@lab/trainer';
 import { launchBrowser, type Browser } from '../../web/test/browser.ts';
-import { StoredRuns, syntheticEpoch } from './stored-runs.ts';
+import { StoredRuns, SYNTHETIC_EVALUATION, syntheticEpoch } from './stored-runs.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 /**
@@ -18,13 +18,6 @@ import { startTestApp, type TestApp } from './test-app.ts';
  */
 const TENANT = 'model-owner';
 const spec = { lambda: 1e-3, epochs: 2, hiddenLayers: [24, 12], seed: 5 };
-const evaluation: Evaluation = {
-  train: { loss: 0.4, accuracy: 0.9, crossEntropy: 0.35, penalty: 0.05, examples: 10 },
-  test: { loss: 0.4, accuracy: 0.8, crossEntropy: 0.35, penalty: 0.05, examples: 10 },
-  confusionMatrix: CLASS_NAMES.map(() => CLASS_NAMES.map(() => 1)),
-  perClassAccuracy: CLASS_NAMES.map((className, classIndex) => ({ classIndex, className, accuracy: 1, support: 1 })),
-  evaluationBatchSize: 32,
-};
 /** Images whose pixels differ from image to image and pixel to pixel, as 28 rows of 28. */
 const images = Array.from({ length: 6 }, (_, seed) =>
   Array.from({ length: 28 }, (_, row) => Array.from({ length: 28 }, (_, column) => ((row * 28 + column) * 37 + seed * 101) % 256)),
@@ -82,7 +75,7 @@ before(async () => {
   const model = buildModel(spec);
   completedId = await runs.submit(spec, TENANT);
   await runs.recordEpochs(completedId, [1, 2]);
-  await runs.complete(completedId, { evaluation, predictions: [], model: await serializeModel(model) });
+  await runs.complete(completedId, { evaluation: SYNTHETIC_EVALUATION, predictions: [], model: await serializeModel(model) });
   model.dispose();
   const answer = await fetch(`${baseUrl}/v1/experiments/${completedId}/predictions`, {
     method: 'POST',

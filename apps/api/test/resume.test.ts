@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { CLASS_NAMES, trainJobId, type ErrorBody, type Evaluation, type Experiment } from '@lab/contracts';
+import { trainJobId, type ErrorBody, type Experiment } from '@lab/contracts';
 import { buildModel, initBackend, serializeModel } from '@lab/trainer';
-import { StoredRuns } from './stored-runs.ts';
+import { StoredRuns, SYNTHETIC_EVALUATION } from './stored-runs.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 /** POST /v1/experiments/:id/resume through the real engine, with keys of two tenants. */
@@ -13,13 +13,6 @@ let runs: StoredRuns;
 let ownerKey: string;
 let strangerKey: string;
 const spec = { lambda: 1e-3, epochs: 2, hiddenLayers: [8], seed: 3 };
-const evaluation: Evaluation = {
-  train: { loss: 0.4, accuracy: 0.9, crossEntropy: 0.35, penalty: 0.05, examples: 10 },
-  test: { loss: 0.4, accuracy: 0.8, crossEntropy: 0.35, penalty: 0.05, examples: 10 },
-  confusionMatrix: CLASS_NAMES.map(() => CLASS_NAMES.map(() => 1)),
-  perClassAccuracy: CLASS_NAMES.map((className, classIndex) => ({ classIndex, className, accuracy: 1, support: 1 })),
-  evaluationBatchSize: 32,
-};
 const image = Array.from({ length: 784 }, (_, pixel) => (pixel * 31) % 256);
 
 const as = (key: string) => ({
@@ -31,7 +24,7 @@ const resume = (id: string, body: object, key = ownerKey) => as(key).post(`/v1/e
 async function complete(id: string, epochs: number[], seed: number): Promise<void> {
   await runs.recordEpochs(id, epochs);
   const model = buildModel({ ...spec, seed });
-  await runs.complete(id, { evaluation, predictions: [], model: await serializeModel(model) });
+  await runs.complete(id, { evaluation: SYNTHETIC_EVALUATION, predictions: [], model: await serializeModel(model) });
   model.dispose();
 }
 const probabilities = async (id: string): Promise<number[]> =>

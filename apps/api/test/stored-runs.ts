@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { LOCAL_TENANT, type Checkpoint, type EpochMetrics, type ExperimentSpecInput } from '@lab/contracts';
+import { CLASS_NAMES, LOCAL_TENANT, type Checkpoint, type EpochMetrics, type Evaluation, type ExperimentSpecInput } from '@lab/contracts';
 import { experimentSpecSchema } from '@lab/contracts';
 import type { Attempt, CompletedRun } from '@lab/runs';
 
@@ -19,6 +19,15 @@ export function syntheticEpoch(n: number): EpochMetrics {
     durationMs: 100 + n,
   };
 }
+
+/** An evaluation over the ten classes, for tests that need a plausible one and read none of its figures. */
+export const SYNTHETIC_EVALUATION: Evaluation = {
+  train: { loss: 0.4, accuracy: 0.9, crossEntropy: 0.35, penalty: 0.05, examples: 10 },
+  test: { loss: 0.4, accuracy: 0.8, crossEntropy: 0.35, penalty: 0.05, examples: 10 },
+  confusionMatrix: CLASS_NAMES.map((_, row) => CLASS_NAMES.map((__, column) => (row === column ? 1 : 0))),
+  perClassAccuracy: CLASS_NAMES.map((className, classIndex) => ({ classIndex, className, accuracy: 1, support: 1 })),
+  evaluationBatchSize: 32,
+};
 
 /** A completed run's results when a test only needs it completed. */
 const EMPTY_RESULT: CompletedRun = {
