@@ -55,6 +55,19 @@ describe('versioned reads', () => {
     assert.equal(changed.body.progress.epoch, 1, 'the change is visible at once');
   });
 
+  test('If-None-Match that names no current tag (garbage, unquoted, stale, empty) gets a normal 200; a list with it, W/ or * gets 304', async () => {
+    const id = await runs.submit();
+    const fresh = await http().get(`/v1/experiments/${id}`).expect(200);
+    const etag = fresh.headers.etag!;
+    for (const value of ['garbage', etag.slice(1, -1), '"x0"', '"x-1"', '', ',,,', 'W/', `${etag}x`]) {
+      const response = await http().get(`/v1/experiments/${id}`).set('if-none-match', value).expect(200);
+      assert.deepEqual(response.body, fresh.body, `If-None-Match: ${JSON.stringify(value)}`);
+    }
+    for (const value of [`"x0", ${etag}`, `W/${etag}`, '*']) {
+      await http().get(`/v1/experiments/${id}`).set('if-none-match', value).expect(304);
+    }
+  });
+
   test('history: one ETag per version, the cursor slices, 304 while nothing new is stored', async () => {
     const id = await runs.submit({ lambda: 1e-4, epochs: 5 });
     await runs.recordEpochs(id, [1, 2, 3]);
