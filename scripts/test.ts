@@ -1,4 +1,4 @@
-// `npm test`: typecheck, make sure Postgres and Redis are there (see services.ts), then run every
+// `npm test`: typecheck, make sure Postgres, Redis (see services.ts) and Chromium are there, then run every
 // test file with Node's test runner, one file at a time, and exit with its code.
 //   npm test                                  typecheck + every *.test.ts
 //   npm test -- packages/db/test/x.test.ts    only the files (or folders) named, no typecheck
@@ -9,6 +9,7 @@ import { constants } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from './services.ts';
+import { ensureChromium } from './services/chromium.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TEST_ROOTS = ['apps', 'packages'] as const; // each <root>/<name>/test
@@ -63,6 +64,7 @@ if (named.files.length === 0 && !typecheck()) {
   process.exit(1);
 }
 
+ensureChromium((message) => console.error(`[services] ${message}`));
 const services = await ensureServices({ database: 'local-if-unset' });
 const child = spawn(
   process.execPath,

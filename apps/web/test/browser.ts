@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-/** Debian's `chromium` package (.ci/run installs it when missing). */
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's `chromium` package (`npm test` installs it when missing and it can). */
+export const CHROMIUM = '/usr/bin/chromium';
 
 // Without the background-networking flags Chromium keeps calling home, which floods a closed network.
 const FLAGS = [
@@ -28,7 +28,7 @@ export interface Browser {
 
 /** Real headless Chromium with a profile of its own, removed on close. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium), as .ci/run does`);
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium), as npm test does when it runs as root`);
   const userDataDir = await mkdtemp(join(tmpdir(), 'lab-chromium-'));
   let context: BrowserContext;
   try {
