@@ -38,8 +38,22 @@ export class BatchAssembler {
   }
 }
 
-/** A contiguous range of a split as a float32 image tensor (evaluation reads in order). */
+/**
+ * Host buffer of the chunks evaluation reads, reused rather than made per chunk: megabytes of
+ * short-lived typed arrays per chunk would outlive their chunk (V8 frees their memory only once
+ * their garbage reaches tens of megabytes), and the worker's memory would carry them.
+ */
+let rangePixels = new Float32Array(0);
+
+/**
+ * A contiguous range of a split as a float32 image tensor (evaluation reads in order). Its pixels
+ * are in a buffer the next call overwrites (the backends copy them, or the cpu backend keeps them
+ * until the tensor is disposed), so the tensor must be disposed before the next call.
+ */
 export function imageRange(split: DatasetSplit, start: number, end: number): tf.Tensor3D {
-  const pixels = Float32Array.from(split.images.subarray(start * IMAGE_SIZE, end * IMAGE_SIZE));
+  const length = (end - start) * IMAGE_SIZE;
+  if (rangePixels.length < length) rangePixels = new Float32Array(length);
+  const pixels = rangePixels.subarray(0, length);
+  pixels.set(split.images.subarray(start * IMAGE_SIZE, end * IMAGE_SIZE));
   return tf.tensor3d(pixels, [end - start, IMAGE_SIDE, IMAGE_SIDE]);
 }

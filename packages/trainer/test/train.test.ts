@@ -107,4 +107,17 @@ describe('scanSplit', () => {
     assert.equal(wholeSet.accuracy, perExample.accuracy);
     model.dispose();
   });
+
+  it('reads chunks through one reused buffer: a split scanned again after a longer scan of other images gives the same figures and predictions', () => {
+    const model = buildModel({ lambda: 1e-3, hiddenLayers: [8], seed: 3 });
+    // Above one chunk (2048 rows) and not a multiple of it, so the last chunk is a short one.
+    const split = syntheticSplit(3000, 11);
+    const first = scanSplit(model, split, 32);
+    scanSplit(model, syntheticSplit(5000, 12), 32);
+    const again = scanSplit(model, split, 32);
+    assert.deepEqual(again.score, first.score);
+    assert.deepEqual(again.predicted, first.predicted);
+    assert.deepEqual(again.confidence, first.confidence);
+    model.dispose();
+  });
 });
