@@ -60,6 +60,11 @@ export interface NativeKernels {
   ): void;
   /** OpenBLAS's build configuration and the kernel family it runs. */
   describe(): { config: string; core: string };
+  /**
+   * Fixes the C allocator's mmap threshold for the whole process (glibc's mallopt), so that freed
+   * blocks of at least `bytes` go back to the system; false where it cannot be set.
+   */
+  setMmapThreshold(bytes: number): boolean;
 }
 
 export const GEMM_ACTIVATION = { linear: 0, relu: 1 } as const;

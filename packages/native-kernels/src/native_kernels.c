@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include <cblas.h>
 #include <dlfcn.h>
+#include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -481,6 +483,27 @@ static napi_value describe(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * glibc raises its mmap threshold (up to 32 MiB) each time a mapped block is freed; from then on
+ * blocks of megabytes (a checkpoint's buffers, the database driver's copies of them) come from its
+ * arenas, which keep what is freed. A fixed threshold keeps such blocks mapped, returned when freed.
+ * Process-wide; false where it cannot be set.
+ */
+static napi_value set_mmap_threshold(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg, result;
+  int64_t bytes = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
+  if (argc < 1 || napi_get_value_int64(env, arg, &bytes) != napi_ok) return throw_range(env, "native-kernels: setMmapThreshold takes a byte count");
+#ifdef M_MMAP_THRESHOLD
+  const int set = bytes > 0 && bytes <= INT_MAX && mallopt(M_MMAP_THRESHOLD, (int)bytes) == 1;
+#else
+  const int set = 0;
+#endif
+  CHECK(napi_get_boolean(env, set, &result));
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   pthread_once(&blas_once, open_blas);
   if (blas.error != NULL) {
@@ -493,6 +516,7 @@ NAPI_MODULE_INIT() {
       {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_enumerable, NULL},
       {"describe", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setMmapThreshold", NULL, set_mmap_threshold, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) return NULL;
   return exports;

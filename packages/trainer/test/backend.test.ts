@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
+import { loadNativeKernels } from '@lab/native-kernels';
 import { initBackend } from '../src/index.ts';
 import type { ChildReport, ChildRequest } from './backend-child.ts';
 import { skipWithoutNativeKernels } from './native-availability.ts';
@@ -53,6 +54,15 @@ describe('initBackend', () => {
     assert.equal(report.info.threads, 2);
     assert.match(report.info.kernels, /^native-openblas-\d+\.\d+\.\d+-\w+$/);
     assert.doesNotMatch(report.stderr, /native kernels not used/);
+  });
+
+  it('the native kernels fix the C allocator\'s mmap threshold for the process, and refuse a count it cannot take', { skip: skipWithoutNativeKernels }, () => {
+    const load = loadNativeKernels('required');
+    assert.ok(load.loaded);
+    assert.equal(load.kernels.setMmapThreshold(256 * 1024), true);
+    assert.equal(load.kernels.setMmapThreshold(0), false);
+    assert.equal(load.kernels.setMmapThreshold(2 ** 40), false);
+    assert.throws(() => load.kernels.setMmapThreshold('many' as unknown as number), RangeError);
   });
 
   it('rejects an unknown LAB_NATIVE_KERNELS value, naming the variable, rather than falling back', async () => {
