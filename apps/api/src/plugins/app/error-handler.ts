@@ -94,7 +94,6 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
     }
     switch (error.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return reply.code(400).send(errorBody('invalid_json', error.message));
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply
