@@ -97,7 +97,7 @@ async function activateSimdWasm(): Promise<void> {
  * Blocks of at least this size are mapped by the C allocator and returned when freed. Otherwise
  * glibc soon serves megabyte blocks (epoch checkpoints and their copies on the way to Postgres)
  * from arenas that keep freed memory: through the service, the worker's main arena held 48–64 MiB
- * at its peak, 6–12 MiB with this. Set where the addon loads; it applies to the whole process.
+ * at its peak, 12 MiB with this. Set where the addon loads; it applies to the whole process.
  */
 const MMAP_THRESHOLD_BYTES = 256 * 1024;
 
