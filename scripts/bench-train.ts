@@ -89,6 +89,12 @@ const configurations: Configuration[] = [
   { id: 'cpu', label: 'cpu backend (pure JS)', run: { backend: 'cpu', loop: 'train', epochs: 1, trainLimit: SUB_EPOCH_EXAMPLES }, fullEpoch: false, once: true },
 ];
 
+// An OPENBLAS_CORETYPE in the environment would pin both sides to one kernel family: removed, so
+// that the native kernels choose theirs from the CPU (as on a machine without it) and PyTorch runs
+// both on those and on OpenBLAS's own choice.
+const removedCoreType = process.env.OPENBLAS_CORETYPE ?? null;
+delete process.env.OPENBLAS_CORETYPE;
+
 const loadAverages: number[] = [];
 const sampleLoad = () => loadAverages.push(os.loadavg()[0]!);
 
@@ -147,6 +153,7 @@ sampleLoad();
 const benchmark: BenchmarkResults = {
   measuredAt: new Date().toISOString(),
   machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  removedCoreType,
   loadAverage1m: { min: Math.min(...loadAverages), median: median(loadAverages), max: Math.max(...loadAverages) },
   rounds,
   dataset: { source: dataset.source, version: dataset.version, trainExamples: dataset.train.count, testExamples: dataset.test.count },
