@@ -80,6 +80,8 @@ export type NativeKernelsLoad =
   | { loaded: true; kernels: NativeKernels; openblas: { version: string; core: string } }
   | { loaded: false; mode: NativeKernelsMode; reason: string };
 
+const KERNEL_FUNCTIONS = ['sgemm', 'elementwise', 'columnSums', 'adam', 'describe', 'setMmapThreshold'] as const satisfies readonly (keyof NativeKernels)[];
+
 const require = createRequire(import.meta.url);
 const ADDON = '../build/Release/native_kernels.node';
 
@@ -94,6 +96,11 @@ export function loadNativeKernels(mode: NativeKernelsMode = nativeKernelsMode())
   if (mode === 'off') return { loaded: false, mode, reason: 'disabled by LAB_NATIVE_KERNELS=off' };
   try {
     const kernels = require(ADDON) as NativeKernels;
+    // A build older than this file (an addon not rebuilt since a function was added) is not used.
+    const missing = KERNEL_FUNCTIONS.filter((name) => typeof kernels[name] !== 'function');
+    if (missing.length > 0) {
+      return { loaded: false, mode, reason: `the @lab/native-kernels addon is an older build without ${missing.join(', ')} (run \`npm rebuild @lab/native-kernels\`)` };
+    }
     const { config, core } = kernels.describe();
     // e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64"
     const version = /OpenBLAS ([\w.]+)/.exec(config)?.[1] ?? 'unknown';
