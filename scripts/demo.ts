@@ -64,7 +64,7 @@ try {
   const evaluation = await client.evaluation(id);
   const history = (await client.history(id)).epochs;
   const meanEpochSeconds = history.reduce((sum, e) => sum + e.durationMs, 0) / history.length / 1000;
-  console.log(`\ncompleted in ${((Date.now() - started) / 1000).toFixed(0)} s on ${experiment.backend} (tfjs ${experiment.tfjsVersion}); mean epoch ${meanEpochSeconds.toFixed(1)} s`);
+  console.log(`\ncompleted in ${((Date.now() - started) / 1000).toFixed(0)} s on ${experiment.backend}${experiment.kernels ? `, kernels ${experiment.kernels}` : ''} (tfjs ${experiment.tfjsVersion}); mean epoch ${meanEpochSeconds.toFixed(1)} s`);
   console.log(`dataset: ${experiment.dataset?.source} ${experiment.dataset?.version.slice(0, 12)}…`);
   console.log(`evaluate (batch ${evaluation.evaluationBatchSize}, as Keras):`);
   console.log(`  train  loss ${format(evaluation.train.loss)}  accuracy ${format(evaluation.train.accuracy)}`);
