@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorBodySchema, type ErrorBody, type ErrorCode } from '@lab/contracts';
-import { RETRY_AFTER, WWW_AUTHENTICATE, type HeaderDoc } from './openapi/headers.ts';
+import { RATE_LIMIT_HEADERS, RETRY_AFTER, WWW_AUTHENTICATE, type HeaderDoc } from './openapi/headers.ts';
 import { responseOf } from './openapi/responses.ts';
 
 type ErrorDetail = NonNullable<ErrorBody['error']['details']>[number];
@@ -65,13 +65,20 @@ export function errorResponses<const Statuses extends readonly ErrorStatus[]>(
   };
 }
 
+/** A success (2xx) or 304 answer, which the rate limit has counted when it is sent. */
+const isCounted = (status: string): boolean => /^(2\d\d|304)$/.test(status);
+
 /**
- * Documents on every route registered below `app` the errors of the onRequest hooks that guard them
- * (API key, rate limit; the key is checked in Postgres, hence 503): call it beside those hooks.
+ * Documents on every route registered below `app` what the onRequest hooks that guard them add: their
+ * errors (API key, rate limit; the key is checked in Postgres, hence 503) and the rate limit's
+ * headers on the answers it counted. Call it beside those hooks.
  */
 export function documentGuardErrors(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     if (route.schema === undefined || route.schema.hide === true) return;
-    route.schema.response = { ...errorResponses(401, 403, 429, 503), ...(route.schema.response as object | undefined) };
+    const own = Object.entries((route.schema.response ?? {}) as Record<string, { headers?: Record<string, HeaderDoc> }>).map(
+      ([status, response]) => [status, isCounted(status) ? { ...response, headers: { ...RATE_LIMIT_HEADERS, ...response.headers } } : response],
+    );
+    route.schema.response = { ...errorResponses(401, 403, 429, 503), ...Object.fromEntries(own) };
   });
 }

@@ -16,6 +16,7 @@ before(async () => {
 after(() => served.close());
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+const RATE_LIMIT_FIELDS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
 
 function operations(): Array<{ key: string; path: string; operation: OperationObject }> {
   return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
@@ -134,17 +135,17 @@ test('each body is documented with the media type the route sends', () => {
   assert.deepEqual(typesOf('GET /v1/experiments/{id}'), ['application/json']);
 });
 
-test('response headers: Location and Idempotent-Replayed on submissions, ETag and 304 on conditional GETs, Retry-After on 503 and 429, X-Request-Id on all', () => {
+test('response headers: Location and Idempotent-Replayed on submissions, ETag and 304 on conditional GETs, Retry-After on 503 and 429, RateLimit-* on counted /v1 answers, X-Request-Id on all', () => {
   const headersOf = (key: string, status: string) => Object.keys(response(operation(key), status)?.headers ?? {});
   for (const key of ['POST /v1/experiments', 'POST /v1/sweeps']) {
-    assert.deepEqual(headersOf(key, '202').sort(), ['Idempotent-Replayed', 'Location', 'X-Request-Id']);
+    assert.deepEqual(headersOf(key, '202').sort(), ['Idempotent-Replayed', 'Location', ...RATE_LIMIT_FIELDS, 'X-Request-Id']);
     assert.ok(operation(key).parameters?.some((parameter) => 'name' in parameter && parameter.name === 'idempotency-key'), `${key} takes Idempotency-Key`);
   }
   const conditional = operations().filter(({ operation }) => '304' in (operation.responses ?? {}));
   assert.equal(conditional.length, 14);
   for (const { key, operation } of conditional) {
     assert.ok(key.startsWith('GET '), key);
-    assert.deepEqual(headersOf(key, '200').sort(), ['Cache-Control', 'ETag', 'X-Request-Id'], key);
+    assert.deepEqual(headersOf(key, '200').sort(), ['Cache-Control', 'ETag', ...RATE_LIMIT_FIELDS, 'X-Request-Id'], key);
     assert.equal(response(operation, '304')?.content, undefined, `${key}: a 304 has no body`);
     assert.ok(operation.parameters?.some((parameter) => 'name' in parameter && parameter.name === 'if-none-match'), `${key} takes If-None-Match`);
   }
@@ -154,6 +155,8 @@ test('response headers: Location and Idempotent-Replayed on submissions, ETag an
       assert.ok(headers.includes('X-Request-Id'), `${key} ${status} names X-Request-Id`);
       if (status === '503' || status === '429') assert.ok(headers.includes('Retry-After'), `${key} ${status} names Retry-After`);
       if (status === '401') assert.ok(headers.includes('WWW-Authenticate'), `${key} 401 names WWW-Authenticate`);
+      // The rate limit counts every guarded request that gets through: its answers say how many are left.
+      if (/^(2\d\d|304)$/.test(status)) assert.equal(RATE_LIMIT_FIELDS.every((field) => headers.includes(field)), key.includes(' /v1/'), `${key} ${status} RateLimit-*`);
     }
   }
 });

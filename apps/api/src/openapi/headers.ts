@@ -36,5 +36,15 @@ export const RETRY_AFTER: HeaderDoc = { type: 'integer', description: 'Seconds t
 
 export const WWW_AUTHENTICATE: HeaderDoc = { type: 'string', description: 'The scheme to authenticate with: `Bearer realm="lab"`' };
 
+/**
+ * What the per-key rate limit reports on each answer it counted (the IETF draft's RateLimit fields);
+ * absent while Redis is away, when requests are not counted.
+ */
+export const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': { type: 'integer', description: 'Requests this key may make per window' },
+  'RateLimit-Remaining': { type: 'integer', description: 'Requests this key has left in the current window' },
+  'RateLimit-Reset': { type: 'integer', description: 'Seconds until the current window ends' },
+} as const satisfies Record<string, HeaderDoc>;
+
 /** What every answer to a conditional GET (one that may answer 304) carries with its 200. */
 export const VERSIONED_HEADERS = { ETag: ETAG, 'Cache-Control': CACHE_CONTROL } as const;
