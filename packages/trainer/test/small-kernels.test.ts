@@ -80,19 +80,25 @@ describe('small wasm kernels', () => {
       special.forEach((s, i) => (v[(i * 7919) % size] = s));
       return v;
     };
-    const x = tf.tensor2d(values(300 * 128, 5), [300, 128]);
-    const cases: [string, () => tf.Tensor][] = [
-      ['add same shape', () => tf.add(x, tf.tensor2d(values(300 * 128, 6), [300, 128]))],
-      ['multiply same shape', () => tf.mul(tf.tensor2d(values(300 * 128, 7), [300, 128]), x)],
-      ['add a bias row', () => tf.add(x, tf.tensor1d(values(128, 8)))],
-      ['multiply by a scalar', () => tf.mul(x, tf.scalar(-0.3))],
-      ['multiply by a column', () => tf.mul(tf.tensor2d(values(300, 9), [300, 1]), x)],
-      ['add a scalar first', () => tf.add(tf.scalar(2.5), x)],
-      ['relu', () => tf.relu(x)],
-      ['step', () => tf.step(x)],
-      ['step with alpha', () => tf.step(x, 0.25)],
-      ['square', () => tf.square(x)],
-    ];
+    // A tensor of one block, and one of 17 blocks that end mid-row and above a million elements,
+    // the size from which the kernels start a second thread.
+    const inputs = [[300, 128], [1100, 1001]].map(([rows, columns], i) => tf.tensor2d(values(rows! * columns!, 5 + i), [rows!, columns!]));
+    const cases: [string, () => tf.Tensor][] = inputs.flatMap((x) => {
+      const [rows, columns] = x.shape;
+      const shaped = (name: string, compute: () => tf.Tensor): [string, () => tf.Tensor] => [`${name} (${rows}×${columns})`, compute];
+      return [
+        shaped('add same shape', () => tf.add(x, tf.tensor2d(values(rows * columns, 6), [rows, columns]))),
+        shaped('multiply same shape', () => tf.mul(tf.tensor2d(values(rows * columns, 7), [rows, columns]), x)),
+        shaped('add a bias row', () => tf.add(x, tf.tensor1d(values(columns, 8)))),
+        shaped('multiply by a scalar', () => tf.mul(x, tf.scalar(-0.3))),
+        shaped('multiply by a column', () => tf.mul(tf.tensor2d(values(rows, 9), [rows, 1]), x)),
+        shaped('add a scalar first', () => tf.add(tf.scalar(2.5), x)),
+        shaped('relu', () => tf.relu(x)),
+        shaped('step', () => tf.step(x)),
+        shaped('step with alpha', () => tf.step(x, 0.25)),
+        shaped('square', () => tf.square(x)),
+      ];
+    });
     const selected = native()!;
     try {
       for (const [name, compute] of cases) {
@@ -106,12 +112,13 @@ describe('small wasm kernels', () => {
     } finally {
       setNative(selected);
       setSmallKernels(true);
-      x.dispose();
+      tf.dispose(inputs);
     }
   });
 
   it('Adam: weights, moments and saved state are bit-identical to tf.train.adam (on 1 or 2 threads), and a restored optimizer goes on identically', async () => {
-    const shapes = [[784, 64], [64], [64, 10]];
+    // The first variable is large enough (above 262 144 elements) for the update to use 2 threads.
+    const shapes = [[784, 384], [384], [384, 10]];
     const steps = 6;
     const run = async (enabled: boolean, restartAt: number | null) => {
       setSmallKernels(enabled);
@@ -140,7 +147,7 @@ describe('small wasm kernels', () => {
     const selected = native();
     if (selected !== null) setNative({ ...selected, threads: 2 });
     const twoThreads = await run(true, null).finally(() => selected !== null && setNative(selected));
-    assert.ok(stock.weights[0]!.some((w, i) => w !== randomValues(784 * 64, 10)[i]), 'the weights moved');
+    assert.ok(stock.weights[0]!.some((w, i) => w !== randomValues(784 * 384, 10)[i]), 'the weights moved');
     assert.deepEqual(fused.weights, stock.weights);
     assert.deepEqual(fused.state, stock.state);
     assert.deepEqual(resumed.weights, stock.weights);
