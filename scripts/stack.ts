@@ -4,10 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startScriptArguments } from './start-scripts.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const API_ENTRY = 'apps/api/src/server.ts';
-export const WORKER_ENTRY = 'apps/worker/src/main.ts';
 
 export interface StackOptions {
   env: NodeJS.ProcessEnv;
@@ -24,8 +23,8 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-function startProcess(entry: string, env: NodeJS.ProcessEnv, logFile: string | null): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+function startProcess(script: 'start:api' | 'start:worker', env: NodeJS.ProcessEnv, logFile: string | null): ChildProcess {
+  const child = spawn(process.execPath, startScriptArguments(script), {
     cwd: root,
     env,
     stdio: logFile === null ? 'inherit' : ['ignore', 'pipe', 'pipe'],
@@ -53,9 +52,9 @@ export function startStack(options: StackOptions): RunningStack {
   const env = { ...options.env, PORT: String(options.port) };
   if (options.logDir !== undefined) mkdirSync(options.logDir, { recursive: true });
   const logFile = (name: string) => (options.logDir === undefined ? null : join(options.logDir, `${name}.log`));
-  const processes = [startProcess(API_ENTRY, env, logFile('api'))];
+  const processes = [startProcess('start:api', env, logFile('api'))];
   for (let n = 1; n <= (options.workers ?? 1); n++) {
-    processes.push(startProcess(WORKER_ENTRY, { ...env, WORKER_METRICS_PORT: workerMetricsPort(env, n) }, logFile(`worker-${n}`)));
+    processes.push(startProcess('start:worker', { ...env, WORKER_METRICS_PORT: workerMetricsPort(env, n) }, logFile(`worker-${n}`)));
   }
   let stopping: Promise<void> | null = null;
   return {

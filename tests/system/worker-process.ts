@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { leaseHolderName } from '../../apps/worker/src/training-worker.ts';
+import { startScriptArguments } from '../../scripts/start-scripts.ts';
 
-const WORKER_MAIN = fileURLToPath(new URL('../../apps/worker/src/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A real worker process (`node --import tsx apps/worker/src/main.ts`), as production runs it. */
+/** A real worker process (`npm run start:worker`'s command), as production runs it. */
 export interface WorkerProcess {
   readonly child: ChildProcess;
   /** The name its leases carry (`experiments.lease_holder` while it trains a run). */
@@ -18,7 +19,8 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
+  const child = spawn(process.execPath, startScriptArguments('start:worker'), {
+    cwd: ROOT,
     // The test reads the worker's log, so it always logs at info. Several workers run at once: each takes
     // a free metrics port (logged as 'metrics served') unless the test names one.
     env: { PATH: process.env.PATH ?? '', WORKER_METRICS_PORT: '0', ...env, LOG_LEVEL: 'info' },
