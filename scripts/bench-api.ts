@@ -137,7 +137,7 @@ const database = await createTestDatabase(services.databaseUrl);
 const queuePrefix = `lab-bench-api-${randomBytes(4).toString('hex')}`;
 const db = createDb(database.url);
 const queue = new TrainingQueue({ redisUrl: services.redisUrl, prefix: queuePrefix, log: quiet });
-const engine = new RunEngine({ prisma: db.prisma, queue, log: quiet });
+const engine = new RunEngine({ db, queue, log: quiet });
 const port = await findFreePort();
 const stack = startStack({
   // The rate limit is on (its Redis round trip is part of every /v1 read measured), just high enough not to refuse the load.

@@ -40,7 +40,7 @@ export async function startStack(workerEnv: Record<string, string> = {}): Promis
     startWorker() {
       db ??= createDb(database.url);
       const worker = createTrainingWorker(workerConfig, {
-        prisma: db.prisma,
+        db,
         dataset: {},
         log: createLogger('silent'),
       });

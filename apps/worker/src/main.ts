@@ -15,7 +15,7 @@ log.info({ ...backend, concurrency: config.concurrency, queuePrefix: config.queu
 
 const db = createDb(config.databaseUrl);
 const trainingWorker = createTrainingWorker(config, {
-  prisma: db.prisma,
+  db,
   dataset: datasetOptionsFromEnv(process.env),
   log,
 });

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { FINISHED_STATUSES, TRAINING_QUEUE, trainJobId } from '@lab/contracts';
 import type { LoadOptions } from '@lab/dataset';
-import type { PrismaClient } from '@lab/db';
+import type { Db } from '@lab/db';
 import { Reconciler, RunEngine, RunEventListener, TrainingQueue } from '@lab/runs';
 import type { WorkerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -40,19 +40,19 @@ export const leaseHolderName = (pid: number = process.pid): string => `${hostnam
  */
 export function createTrainingWorker(
   config: WorkerConfig,
-  deps: { prisma: PrismaClient; dataset: LoadOptions; log: Logger },
+  deps: { db: Db; dataset: LoadOptions; log: Logger },
 ): TrainingWorker {
   const { log } = deps;
   const activeRuns = new Set<TrainingRun>();
   const metrics = new WorkerMetrics();
   const queue = new TrainingQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, log });
   const engine = new RunEngine({
-    prisma: deps.prisma,
+    db: deps.db,
     queue,
     log,
     policy: { leaseMs: config.jobLockMs, maxFailedAttempts: config.maxFailedAttempts, checkpointRetentionMs: config.checkpointRetentionMs },
   });
-  const reconciler = new Reconciler({ prisma: deps.prisma, queue, engine, log, intervalMs: config.reconcileIntervalMs });
+  const reconciler = new Reconciler({ prisma: deps.db.prisma, queue, engine, log, intervalMs: config.reconcileIntervalMs });
   const runEvents = new RunEventListener(config.databaseUrl, log);
   const processor = createTrainingProcessor({
     engine,

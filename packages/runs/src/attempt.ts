@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Checkpoint, EncodedTensors, EpochMetrics, EpochVerdict, Evaluation, ModelArtifacts, ResolvedExperimentSpec, TestPrediction } from '@lab/contracts';
-import { boundedMessage, isDatabaseUnavailable, toBytes, toJsonInput, type PrismaClient } from '@lab/db';
+import { boundedMessage, isDatabaseUnavailable, toBytes, toJsonInput, type Db, type PrismaClient } from '@lab/db';
+import { deleteOlderCheckpoints, writeCheckpoint } from './checkpoints.ts';
 import { decideAfterFailure, type FailureDecision } from './decisions.ts';
 import { judgeEpoch } from './epoch-verdict.ts';
 import type { Log } from './log.ts';
@@ -43,6 +44,8 @@ const COMPLETE_TIMEOUT_MS = 60_000;
 
 export interface AttemptDeps {
   prisma: PrismaClient;
+  /** The connections under `prisma`, for checkpoint writes (see writeCheckpoint). */
+  pool: Db['pool'];
   policy: RunPolicy;
   log: Log;
 }
@@ -100,12 +103,20 @@ export class Attempt {
    * early stopping are decided in the same transaction, from what is stored. A pruned run is ended
    * here (status `pruned`, lease released, checkpoint kept); an early-stopped one records where and
    * why, and the worker completes it. Training waits for the answer, so a checkpoint is durable before
-   * the next epoch starts.
+   * the next epoch starts. The checkpoint is written first, on its own (writeCheckpoint): a crash
+   * between the two writes leaves the epoch to be replayed, identically, from the previous checkpoint.
    */
   async recordEpoch(metrics: EpochMetrics, checkpoint: Checkpoint): Promise<EpochVerdict> {
     if (checkpoint.epoch !== metrics.epoch) {
       throw new Error(`checkpoint of epoch ${checkpoint.epoch} recorded with the metrics of epoch ${metrics.epoch}`);
     }
+    const written = await withRetry(
+      `store the checkpoint of epoch ${checkpoint.epoch}`,
+      () => writeCheckpoint(this.deps.pool, this.runId, this.token, checkpoint),
+      DATABASE_RETRY,
+      this.deps.log,
+    );
+    if (!written) this.shutOut();
     let verdict = { action: 'continue', newBest: false } as EpochVerdict;
     await this.fenced(`store epoch ${metrics.epoch}`, async (tx, run) => {
       const sweepSeq = run.sweepId === null ? null : await nextSweepSeq(tx, run.sweepId);
@@ -115,16 +126,17 @@ export class Attempt {
         data: [{ experimentId: run.id, epoch, ...values, sweepSeq }],
         skipDuplicates: true,
       });
-      await storeCheckpoint(tx, run.id, checkpoint);
       verdict = await judgeEpoch(tx, run, metrics.epoch);
       if (verdict.action === 'continue' && verdict.newBest && run.spec.earlyStopping?.restoreBestWeights) {
         await storeBestWeights(tx, run.id, checkpoint.epoch, checkpoint.weights);
       }
+      const epochsDone = Math.max(run.epochsDone, metrics.epoch);
+      await deleteOlderCheckpoints(tx, run.id, epochsDone);
       const stored = await changeRun(
         tx,
         run,
         {
-          epochsDone: Math.max(run.epochsDone, metrics.epoch),
+          epochsDone,
           leaseExpiresAt: this.leaseExpiry(run.now),
           ...(verdict.action === 'stop' && verdict.outcome === 'early-stopped' ? { stoppedEarly: toJsonInput(verdict.stoppedEarly) } : {}),
         },
@@ -250,10 +262,13 @@ export class Attempt {
       DATABASE_RETRY,
       this.deps.log,
     );
-    if (!held) {
-      this.markLost();
-      throw this.lost.reason as LeaseLostError;
-    }
+    if (!held) this.shutOut();
+  }
+
+  /** A write found the lease gone: the attempt is lost, and the write's caller learns it. */
+  private shutOut(): never {
+    this.markLost();
+    throw this.lost.reason as LeaseLostError;
   }
 }
 
@@ -261,19 +276,6 @@ export class Attempt {
 async function nextSweepSeq(tx: Tx, sweepId: string): Promise<number> {
   const sweep = await tx.sweep.update({ where: { id: sweepId }, data: { eventSeq: { increment: 1 } }, select: { eventSeq: true } });
   return sweep.eventSeq;
-}
-
-/** Keeps one checkpoint per run, the latest: an older one never replaces a newer one. */
-async function storeCheckpoint(tx: Tx, experimentId: string, checkpoint: Checkpoint): Promise<void> {
-  const data = {
-    epoch: checkpoint.epoch,
-    weightSpecs: toJsonInput(checkpoint.weights.specs),
-    weightData: toBytes(checkpoint.weights.data),
-    optimizerSpecs: toJsonInput(checkpoint.optimizer.specs),
-    optimizerState: toBytes(checkpoint.optimizer.data),
-  };
-  const replaced = await tx.checkpoint.updateMany({ where: { experimentId, epoch: { lte: checkpoint.epoch } }, data });
-  if (replaced.count === 0) await tx.checkpoint.createMany({ data: [{ experimentId, ...data }], skipDuplicates: true });
 }
 
 /** Keeps the weights of the run's best epoch so far; an older epoch (a replay) never replaces a newer one. */

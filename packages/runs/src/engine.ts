@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { UNFINISHED_STATUSES, type ExperimentSpec, type ExperimentStatus, type ResolvedExperimentSpec, type RunEvent, type SweepRequest } from '@lab/contracts';
-import { boundedMessage, type PrismaClient } from '@lab/db';
+import { boundedMessage, type Db, type PrismaClient } from '@lab/db';
 import { Attempt } from './attempt.ts';
 import { deleteExpiredCheckpoints } from './checkpoint-retention.ts';
 import { decideClaim } from './decisions.ts';
@@ -27,7 +27,8 @@ export type ClaimResult =
 export type CancelOutcome = { outcome: 'cancelled' } | { outcome: 'already-finished'; status: ExperimentStatus } | { outcome: 'not-found' };
 
 export interface RunEngineDeps {
-  prisma: PrismaClient;
+  /** Postgres: Prisma, and the pool under it for the writes that bypass Prisma (checkpoints). */
+  db: Pick<Db, 'prisma' | 'pool'>;
   queue: TrainingQueue;
   log: Log;
   policy?: Partial<RunPolicy>;
@@ -44,12 +45,14 @@ export class RunEngine extends EventEmitter<{ committed: [RunEvent] }> {
   readonly policy: RunPolicy;
   readonly limits: SubmissionLimits;
   private readonly prisma: PrismaClient;
+  private readonly pool: Db['pool'];
   private readonly queue: TrainingQueue;
   private readonly log: Log;
 
   constructor(deps: RunEngineDeps) {
     super();
-    this.prisma = deps.prisma;
+    this.prisma = deps.db.prisma;
+    this.pool = deps.db.pool;
     this.queue = deps.queue;
     this.log = deps.log;
     this.policy = { ...DEFAULT_RUN_POLICY, ...deps.policy };
@@ -180,7 +183,7 @@ export class RunEngine extends EventEmitter<{ committed: [RunEvent] }> {
       }
     });
     if (claimed.outcome !== 'claimed') return claimed;
-    return { outcome: 'claimed', attempt: new Attempt({ prisma: this.prisma, policy: this.policy, log: this.log }, token, claimed) };
+    return { outcome: 'claimed', attempt: new Attempt({ prisma: this.prisma, pool: this.pool, policy: this.policy, log: this.log }, token, claimed) };
   }
 
   /**

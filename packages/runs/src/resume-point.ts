@@ -1,5 +1,6 @@
 import { stoppedEarlySchema, type Checkpoint, type EncodedTensors, type StoppedEarly } from '@lab/contracts';
 import { toCheckpoint, toEpochWeights } from '@lab/db';
+import { readResumeCheckpoint } from './checkpoints.ts';
 import type { Tx } from './run-rows.ts';
 
 /** Where a claimed run's training picks up. */
@@ -13,9 +14,9 @@ export interface ResumePoint {
 }
 
 export async function readResumePoint(tx: Tx, id: string): Promise<ResumePoint> {
-  const checkpoint = await tx.checkpoint.findUnique({ where: { experimentId: id } });
+  const run = await tx.experiment.findUniqueOrThrow({ where: { id }, select: { stoppedEarly: true, epochsDone: true } });
+  const checkpoint = await readResumeCheckpoint(tx, id, run.epochsDone);
   const bestWeights = await tx.bestWeights.findUnique({ where: { experimentId: id } });
-  const run = await tx.experiment.findUniqueOrThrow({ where: { id }, select: { stoppedEarly: true } });
   return {
     checkpoint: checkpoint === null ? null : toCheckpoint(checkpoint),
     bestWeights: bestWeights === null ? null : toEpochWeights(bestWeights),

@@ -19,6 +19,7 @@ import {
 } from '@lab/contracts';
 import { createDb, createTestDatabase, ExperimentReads, type Db, type TestDatabase } from '@lab/db';
 import { LeaseLostError, Reconciler, RunEngine, RunEventListener, TrainingQueue, type Attempt, type Log } from '../src/index.ts';
+import { writeCheckpoint } from '../src/checkpoints.ts';
 
 /**
  * The engine against the real Postgres and Redis, with no trainer: every state change, lease, fence,
@@ -72,6 +73,8 @@ async function claim(id: string): Promise<Attempt> {
   return claimed.attempt;
 }
 const row = (id: string) => db.prisma.experiment.findUniqueOrThrow({ where: { id } });
+const checkpointEpochs = async (id: string) =>
+  (await db.prisma.checkpoint.findMany({ where: { experimentId: id }, select: { epoch: true }, orderBy: { epoch: 'asc' } })).map((c) => c.epoch);
 const jobState = (id: string) => queue.queue.getJobState(trainJobId(id));
 async function eventually<T>(check: () => T | undefined, what: string): Promise<T> {
   const deadline = Date.now() + 5_000;
@@ -89,7 +92,7 @@ before(async () => {
   db = createDb(database.url);
   queue = new TrainingQueue({ redisUrl: REDIS_URL, prefix, log: silent });
   await queue.queue.waitUntilReady();
-  engine = new RunEngine({ prisma: db.prisma, queue, log: silent, policy: { leaseMs: LEASE_MS, maxFailedAttempts: 3 } });
+  engine = new RunEngine({ db, queue, log: silent, policy: { leaseMs: LEASE_MS, maxFailedAttempts: 3 } });
   reads = new ExperimentReads(db.prisma);
   listener = new RunEventListener(database.url, silent);
   listener.on('event', (event) => events.push(event));
@@ -130,7 +133,7 @@ describe('submission', () => {
 
   test('answers while Redis is unreachable: the run is in Postgres, and the reconciler queues it later', async () => {
     const away = new TrainingQueue({ redisUrl: 'redis://127.0.0.1:1', prefix, log: silent });
-    const offline = new RunEngine({ prisma: db.prisma, queue: away, log: silent });
+    const offline = new RunEngine({ db, queue: away, log: silent });
     try {
       const started = Date.now();
       const { id } = await offline.submitExperiment({ ownerId: LOCAL_TENANT, spec: spec() });
@@ -183,7 +186,7 @@ describe('attempts', () => {
     assert.deepEqual(await reads.evaluation(LOCAL_TENANT, id), evaluation);
     assert.deepEqual((await reads.storedPredictions(LOCAL_TENANT, id, { offset: 0, limit: 5 })).items, [{ index: 0, trueClass: 1, predictedClass: 2, confidence: 0.5 }]);
     assert.deepEqual((await reads.model(LOCAL_TENANT, id))?.topology, model.topology);
-    assert.equal((await db.prisma.checkpoint.findUniqueOrThrow({ where: { experimentId: id } })).epoch, 2, 'kept for a later resume');
+    assert.deepEqual(await checkpointEpochs(id), [2], 'the last one kept for a later resume, the older deleted');
     const published = await eventually(() => (eventsOf(id).some((event) => event.status === 'completed') ? eventsOf(id) : undefined), 'the completed event');
     // One event per change: claim and start are status events (the second with an unchanged status).
     assert.deepEqual(
@@ -202,6 +205,7 @@ describe('attempts', () => {
     const weights = { specs: checkpoint(1).weights.specs, data: backing.subarray(1000, 1016) };
     await attempt.recordEpoch(metrics(2), { ...checkpoint(2), weights });
     await attempt.recordEpoch(metrics(1), checkpoint(1)); // a late older epoch
+    assert.deepEqual(await checkpointEpochs(id), [2], 'the late one is not kept');
     attempt.end();
     await db.prisma.experiment.update({ where: { id }, data: { leaseExpiresAt: new Date(0) } });
     const resumed = await claim(id);
@@ -210,6 +214,26 @@ describe('attempts', () => {
     assert.deepEqual(Array.from(resumed.checkpoint?.weights.data ?? []), Array.from(weights.data));
     assert.deepEqual(resumed.checkpoint?.optimizer, checkpoint(2).optimizer);
     assert.equal((await row(id)).epochsDone, 2);
+  });
+
+  test('a checkpoint written without its metrics (the worker died between the two writes) is passed over, and the replay rewrites it', async () => {
+    const id = await submit();
+    const attempt = await claim(id);
+    await attempt.recordEpoch(metrics(1), checkpoint(1));
+    const stored = await row(id);
+    assert.ok(await writeCheckpoint(db.pool, id, stored.leaseToken!, checkpoint(2, 7)), 'epoch 2\'s checkpoint lands; its metrics never do');
+    assert.equal(await writeCheckpoint(db.pool, id, '00000000-0000-4000-8000-000000000000', checkpoint(3)), false, 'another token writes nothing');
+    attempt.end();
+    await db.prisma.experiment.update({ where: { id }, data: { leaseExpiresAt: new Date(0) } });
+    const resumed = await claim(id);
+    assert.equal(resumed.checkpoint?.epoch, 1, 'resumes where the stored epochs end');
+    assert.deepEqual(resumed.checkpoint?.optimizer, checkpoint(1).optimizer);
+    await resumed.recordEpoch(metrics(2), checkpoint(2));
+    resumed.end();
+    assert.deepEqual(await checkpointEpochs(id), [2]);
+    const [replayed] = await db.prisma.checkpoint.findMany({ where: { experimentId: id } });
+    assert.deepEqual(Array.from(replayed!.optimizerState), Array.from(checkpoint(2).optimizer.data), 'the replay\'s checkpoint replaced the orphan');
+    assert.deepEqual(await reads.history(LOCAL_TENANT, id), [metrics(1), metrics(2)]);
   });
 
   test('a live lease fences the run to one attempt; once it lapses the next takes over and the old one is shut out', async () => {
@@ -228,6 +252,7 @@ describe('attempts', () => {
 
     await assert.rejects(first.recordEpoch(metrics(2, 9), checkpoint(2, 9)), LeaseLostError);
     assert.ok(first.lost.aborted);
+    assert.deepEqual(await checkpointEpochs(id), [1], 'nor its checkpoint');
     await second.recordEpoch(metrics(2), checkpoint(2));
     assert.deepEqual(await reads.history(LOCAL_TENANT, id), [metrics(1), metrics(2)], 'only the holder wrote epoch 2');
     await second.handBack();
@@ -303,7 +328,7 @@ describe('cancellation', () => {
     await assert.rejects(attempt.complete(result), LeaseLostError);
     assert.equal((await row(id)).status, 'cancelled');
     assert.equal((await reads.history(LOCAL_TENANT, id)).length, 1);
-    assert.ok(await db.prisma.checkpoint.findUnique({ where: { experimentId: id } }), 'kept: a cancelled run can be resumed');
+    assert.deepEqual(await checkpointEpochs(id), [1], 'kept: a cancelled run can be resumed');
     const cancelledEvent = await eventually(() => eventsOf(id).find((event) => event.type === 'status' && event.status === 'cancelled'), 'the event');
     assert.equal(cancelledEvent.type === 'status' ? cancelledEvent.epochsDone : -1, 1);
   });

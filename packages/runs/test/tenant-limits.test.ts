@@ -26,7 +26,7 @@ before(async () => {
   db = createDb(database.url);
   queue = new TrainingQueue({ redisUrl: REDIS_URL, prefix, log: silent });
   await queue.queue.waitUntilReady();
-  engine = new RunEngine({ prisma: db.prisma, queue, log: silent, limits: { maxActiveRunsPerTenant: CAP } });
+  engine = new RunEngine({ db, queue, log: silent, limits: { maxActiveRunsPerTenant: CAP } });
 });
 after(async () => {
   await queue.queue.obliterate({ force: true });
@@ -111,7 +111,7 @@ async function takeOrder(count: number): Promise<string[]> {
 describe('fair share between tenants', () => {
   test("one tenant's 100-run sweep delays another tenant's single run by one run, not a hundred", async () => {
     await queue.queue.obliterate({ force: true });
-    const big = new RunEngine({ prisma: db.prisma, queue, log: silent, limits: { maxActiveRunsPerTenant: 500 } });
+    const big = new RunEngine({ db, queue, log: silent, limits: { maxActiveRunsPerTenant: 500 } });
     const hundred = sweepRequestSchema.parse({ base: { epochs: 1 }, lambdas: { logspace: { from: -6, to: -3, count: 10 } }, seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
     const sweep = await big.submitSweep({ ownerId: 'big-team', request: hundred, requestId: 'req-sweep' });
     assert.equal(sweep.created.length, 100);
@@ -133,7 +133,7 @@ describe('fair share between tenants', () => {
   test('jobs carry the submitting request id; the reconciler re-creates lost jobs with the same fair order', async () => {
     await queue.queue.obliterate({ force: true });
     await db.prisma.experiment.updateMany({ where: { status: { in: ['queued', 'running'] } }, data: { status: 'cancelled' } });
-    const big = new RunEngine({ prisma: db.prisma, queue, log: silent, limits: { maxActiveRunsPerTenant: 500 } });
+    const big = new RunEngine({ db, queue, log: silent, limits: { maxActiveRunsPerTenant: 500 } });
     const tenSweep = sweepRequestSchema.parse({ base: { epochs: 1 }, lambdas: [0, 1e-6, 1e-5, 1e-4, 1e-3], seeds: [1, 2] });
     const sweep = await big.submitSweep({ ownerId: 'big-team', request: tenSweep, requestId: 'req-1' });
     const single = await big.submitExperiment({ ownerId: 'small-team', spec, requestId: 'req-2' });

@@ -28,7 +28,7 @@ export interface EnginePluginOptions {
  */
 async function enginePlugin(app: FastifyInstance, options: EnginePluginOptions): Promise<void> {
   const trainingQueue = new TrainingQueue({ redisUrl: options.redisUrl, prefix: options.queuePrefix, log: app.log });
-  const engine = new RunEngine({ prisma: app.prisma, queue: trainingQueue, log: app.log, limits: options.limits });
+  const engine = new RunEngine({ db: app.db, queue: trainingQueue, log: app.log, limits: options.limits });
   const reconciler = new Reconciler({ prisma: app.prisma, queue: trainingQueue, engine, log: app.log, intervalMs: options.reconcileIntervalMs });
   const runEvents = new RunEventListener(options.databaseUrl, app.log);
 
