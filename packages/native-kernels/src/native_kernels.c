@@ -513,25 +513,43 @@ static napi_value describe(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* mallopt(option, value) for a value in 1..max taken from JavaScript; false where it cannot be set. */
+static napi_value set_malloc_option(napi_env env, napi_callback_info info, int option, int64_t max, const char* usage) {
+  size_t argc = 1;
+  napi_value arg, result;
+  int64_t value = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
+  if (argc < 1 || napi_get_value_int64(env, arg, &value) != napi_ok) return throw_range(env, usage);
+  const int set = option != 0 && value > 0 && value <= max && mallopt(option, (int)value) == 1;
+  CHECK(napi_get_boolean(env, set, &result));
+  return result;
+}
+
 /*
  * glibc raises its mmap threshold (up to 32 MiB) each time a mapped block is freed; from then on
  * blocks of megabytes (a checkpoint's buffers, the database driver's copies of them) come from its
  * arenas, which keep what is freed. A fixed threshold keeps such blocks mapped, returned when freed.
- * Process-wide; false where it cannot be set.
+ * Process-wide.
  */
 static napi_value set_mmap_threshold(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg, result;
-  int64_t bytes = 0;
-  CHECK(napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
-  if (argc < 1 || napi_get_value_int64(env, arg, &bytes) != napi_ok) return throw_range(env, "native-kernels: setMmapThreshold takes a byte count");
 #ifdef M_MMAP_THRESHOLD
-  const int set = bytes > 0 && bytes <= INT_MAX && mallopt(M_MMAP_THRESHOLD, (int)bytes) == 1;
+  return set_malloc_option(env, info, M_MMAP_THRESHOLD, INT_MAX, "native-kernels: setMmapThreshold takes a byte count");
 #else
-  const int set = 0;
+  return set_malloc_option(env, info, 0, 0, "native-kernels: setMmapThreshold takes a byte count");
 #endif
-  CHECK(napi_get_boolean(env, set, &result));
-  return result;
+}
+
+/*
+ * glibc gives a thread that finds the arenas busy a new one (up to 8 per core), and each keeps the
+ * memory freed into it; a training process has its main thread, training threads, V8's and libuv's
+ * threads and the GEMM helpers. Caps the arenas created from now on. Process-wide.
+ */
+static napi_value set_arena_max(napi_env env, napi_callback_info info) {
+#ifdef M_ARENA_MAX
+  return set_malloc_option(env, info, M_ARENA_MAX, MAX_THREADS, "native-kernels: setArenaMax takes a count");
+#else
+  return set_malloc_option(env, info, 0, 0, "native-kernels: setArenaMax takes a count");
+#endif
 }
 
 NAPI_MODULE_INIT() {
@@ -547,6 +565,7 @@ NAPI_MODULE_INIT() {
       {"adam", NULL, adam, NULL, NULL, NULL, napi_enumerable, NULL},
       {"describe", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setMmapThreshold", NULL, set_mmap_threshold, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setArenaMax", NULL, set_arena_max, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) return NULL;
   return exports;

@@ -56,13 +56,17 @@ describe('initBackend', () => {
     assert.doesNotMatch(report.stderr, /native kernels not used/);
   });
 
-  it('the native kernels fix the C allocator\'s mmap threshold for the process, and refuse a count it cannot take', { skip: skipWithoutNativeKernels }, () => {
+  it('the native kernels fix the C allocator\'s mmap threshold and cap its arenas for the process, and refuse values they cannot take', { skip: skipWithoutNativeKernels }, () => {
     const load = loadNativeKernels('required');
     assert.ok(load.loaded);
     assert.equal(load.kernels.setMmapThreshold(256 * 1024), true);
     assert.equal(load.kernels.setMmapThreshold(0), false);
     assert.equal(load.kernels.setMmapThreshold(2 ** 40), false);
     assert.throws(() => load.kernels.setMmapThreshold('many' as unknown as number), RangeError);
+    assert.equal(load.kernels.setArenaMax(2), true);
+    assert.equal(load.kernels.setArenaMax(0), false);
+    assert.equal(load.kernels.setArenaMax(65), false);
+    assert.throws(() => load.kernels.setArenaMax('few' as unknown as number), RangeError);
   });
 
   it('rejects an unknown LAB_NATIVE_KERNELS value, naming the variable, rather than falling back', async () => {
