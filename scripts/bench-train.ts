@@ -224,6 +224,7 @@ function summarisePeer(id: string, runs: PyTorchReport[]): PeerResult {
     runs: runs.length,
     stepMs: median(steps),
     epochMs: median(runs.map((r) => r.epochMs.at(-1)!)),
+    coresBusy: median(runs.map((r) => r.epochCpuMs.at(-1)! / r.epochMs.at(-1)!)),
     valAccuracy: runs[0]!.valAccuracy,
   };
 }

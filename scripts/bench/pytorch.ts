@@ -20,6 +20,8 @@ export const pytorchReportSchema = z.object({
   threads: z.number(),
   /** Per epoch: training steps plus validation on the test split. */
   epochMs: z.array(z.number()),
+  /** Per epoch: CPU time of all the process's threads (Debian's OpenBLAS runs its own pool whatever torch's thread setting). */
+  epochCpuMs: z.array(z.number()),
   stepMs: z.array(z.array(z.number())),
   valAccuracy: z.number(),
 });

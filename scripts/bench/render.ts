@@ -28,6 +28,8 @@ export interface PeerResult {
   runs: number;
   stepMs: number;
   epochMs: number;
+  /** CPU seconds per second of its last epochs: the cores it kept busy. */
+  coresBusy: number;
   valAccuracy: number;
 }
 
@@ -112,7 +114,7 @@ export function renderMarkdown(results: BenchmarkResults): string {
     ...peers.map(
       (p) =>
         `| PyTorch ${'version' in results.pytorch ? results.pytorch.version : ''} CPU (Debian python3-torch), ${p.runs} runs | OpenBLAS ${p.openblasKernels} | ` +
-        `${p.threads} | ${ms(p.epochMs)} (${ms(p.stepMs)}/step, val acc ${p.valAccuracy.toFixed(3)}) | |`,
+        `${p.threads} | ${ms(p.epochMs)} (${ms(p.stepMs)}/step, val acc ${p.valAccuracy.toFixed(3)}, ${p.coresBusy.toFixed(2)} cores busy) | |`,
     ),
     '',
     'skipped' in results.pytorch ? `PyTorch peer: skipped (${results.pytorch.skipped}).` : '',
