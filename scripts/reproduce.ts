@@ -49,7 +49,7 @@ queued in BullMQ and trained by a worker process; every figure below was read ba
 | | |
 |---|---|
 | experiment | \`${experiment.id}\` |
-| backend | ${experiment.backend} (tfjs ${experiment.tfjsVersion})${experiment.backend === 'wasm' ? `, ${facts.wasmThreads} XNNPACK thread(s)` : ''} |
+| backend | ${experiment.backend} (tfjs ${experiment.tfjsVersion})${experiment.backend === 'wasm' ? `, ${facts.wasmThreads} thread(s)` : ''}; kernels \`${experiment.kernels ?? 'not recorded'}\` |
 | dataset | ${dataset ? `${describeDatasetSource(dataset.source as DatasetSource)} — version \`${dataset.version}\`` : 'unknown'} |
 | wall time (submit → completed) | ${wallSeconds.toFixed(0)} s; mean epoch ${meanEpoch.toFixed(1)} s including validation on the test split |
 | worker peak RSS | ${workerPeakMb === null ? 'not measured' : `${workerPeakMb.toFixed(0)} MB (the whole worker process: its coordinating main thread and the training thread)`} |
