@@ -98,13 +98,13 @@ export class Attempt {
   }
 
   /**
-   * Stores one epoch's metrics and the checkpoint taken at its end in one transaction, publishes the
-   * epoch, and answers what training does next (see EpochVerdict): the sweep's pruning and the run's
-   * early stopping are decided in the same transaction, from what is stored. A pruned run is ended
+   * Stores the checkpoint taken at an epoch's end, then the epoch's metrics in one transaction that
+   * publishes the epoch and answers what training does next (see EpochVerdict): the sweep's pruning
+   * and the run's early stopping are decided in that transaction, from what is stored. A pruned run is ended
    * here (status `pruned`, lease released, checkpoint kept); an early-stopped one records where and
    * why, and the worker completes it. Training waits for the answer, so a checkpoint is durable before
-   * the next epoch starts. The checkpoint is written first, on its own (writeCheckpoint): a crash
-   * between the two writes leaves the epoch to be replayed, identically, from the previous checkpoint.
+   * the next epoch starts. The checkpoint goes first, on its own (writeCheckpoint): a crash between
+   * the two writes leaves the epoch to be replayed, identically, from the previous checkpoint.
    */
   async recordEpoch(metrics: EpochMetrics, checkpoint: Checkpoint): Promise<EpochVerdict> {
     if (checkpoint.epoch !== metrics.epoch) {
