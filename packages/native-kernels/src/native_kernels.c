@@ -513,6 +513,14 @@ static napi_value describe(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// glibc's mallopt options; 0 (cannot be set) where the C library has no such option.
+#ifndef M_MMAP_THRESHOLD
+#define M_MMAP_THRESHOLD 0
+#endif
+#ifndef M_ARENA_MAX
+#define M_ARENA_MAX 0
+#endif
+
 /* mallopt(option, value) for a value in 1..max taken from JavaScript; false where it cannot be set. */
 static napi_value set_malloc_option(napi_env env, napi_callback_info info, int option, int64_t max, const char* usage) {
   size_t argc = 1;
@@ -532,11 +540,7 @@ static napi_value set_malloc_option(napi_env env, napi_callback_info info, int o
  * Process-wide.
  */
 static napi_value set_mmap_threshold(napi_env env, napi_callback_info info) {
-#ifdef M_MMAP_THRESHOLD
   return set_malloc_option(env, info, M_MMAP_THRESHOLD, INT_MAX, "native-kernels: setMmapThreshold takes a byte count");
-#else
-  return set_malloc_option(env, info, 0, 0, "native-kernels: setMmapThreshold takes a byte count");
-#endif
 }
 
 /*
@@ -545,11 +549,7 @@ static napi_value set_mmap_threshold(napi_env env, napi_callback_info info) {
  * threads and the GEMM helpers. Caps the arenas created from now on. Process-wide.
  */
 static napi_value set_arena_max(napi_env env, napi_callback_info info) {
-#ifdef M_ARENA_MAX
   return set_malloc_option(env, info, M_ARENA_MAX, MAX_THREADS, "native-kernels: setArenaMax takes a count");
-#else
-  return set_malloc_option(env, info, 0, 0, "native-kernels: setArenaMax takes a count");
-#endif
 }
 
 NAPI_MODULE_INIT() {
