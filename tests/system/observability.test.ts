@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { ApiKeys, createDb, createTestDatabase, type Db, type TestDatabase } from '@lab/db';
 import { parseExposition } from '../../apps/api/test/prometheus-text.ts';
 import { findFreePort } from '../../scripts/services/free-port.ts';
+import { startScriptArguments } from '../../scripts/start-scripts.ts';
 import { waitFor } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './worker-process.ts';
 
@@ -14,7 +15,7 @@ import { spawnWorker, type WorkerProcess } from './worker-process.ts';
  * worker process training a tiny real run. Keys never reach a log, every request's log lines carry its
  * id and the run's job logs carry the id of the request that submitted it, and both /metrics answer.
  */
-const API_SERVER = fileURLToPath(new URL('../../apps/api/src/server.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tiny = { lambda: 1e-4, epochs: 2, batchSize: 128, hiddenLayers: [32, 16], trainLimit: 1000, testLimit: 500, seed: 1 };
 const SUBMIT_REQUEST_ID = 'observability-submit-1';
 
@@ -47,7 +48,8 @@ before(async () => {
     QUEUE_PREFIX: `lab-obs-${randomBytes(6).toString('hex')}`,
   };
   const port = await findFreePort();
-  api = spawn(process.execPath, ['--import', 'tsx', API_SERVER], {
+  api = spawn(process.execPath, startScriptArguments('start:api'), {
+    cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
