@@ -67,6 +67,8 @@ export interface NativeKernels {
   setMmapThreshold(bytes: number): boolean;
   /** Caps the C allocator's arenas (glibc's mallopt) at `count` (1–64) for the whole process; false where it cannot be set. */
   setArenaMax(count: number): boolean;
+  /** Gives every free page of the C allocator's arenas back to the system (glibc's malloc_trim); true where some was released. */
+  trimMalloc(): boolean;
 }
 
 export const GEMM_ACTIVATION = { linear: 0, relu: 1 } as const;
@@ -82,7 +84,7 @@ export type NativeKernelsLoad =
   | { loaded: true; kernels: NativeKernels; openblas: { version: string; core: string } }
   | { loaded: false; mode: NativeKernelsMode; reason: string };
 
-const KERNEL_FUNCTIONS = ['sgemm', 'elementwise', 'columnSums', 'adam', 'describe', 'setMmapThreshold', 'setArenaMax'] as const satisfies readonly (keyof NativeKernels)[];
+const KERNEL_FUNCTIONS = ['sgemm', 'elementwise', 'columnSums', 'adam', 'describe', 'setMmapThreshold', 'setArenaMax', 'trimMalloc'] as const satisfies readonly (keyof NativeKernels)[];
 
 const require = createRequire(import.meta.url);
 const ADDON = '../build/Release/native_kernels.node';

@@ -552,6 +552,23 @@ static napi_value set_arena_max(napi_env env, napi_callback_info info) {
   return set_malloc_option(env, info, M_ARENA_MAX, MAX_THREADS, "native-kernels: setArenaMax takes a count");
 }
 
+/*
+ * glibc's arenas keep the memory freed into them resident: V8's compiler and GC threads each fill an
+ * arena of their own with short-lived blocks, and only an arena's top is ever given back. malloc_trim
+ * returns every free page of every arena to the system. Process-wide; true where memory was released.
+ */
+static napi_value trim_malloc(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+#ifdef __GLIBC__
+  const int released = malloc_trim(0) == 1;
+#else
+  const int released = 0;
+#endif
+  CHECK(napi_get_boolean(env, released, &result));
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   pthread_once(&blas_once, open_blas);
   if (blas.error != NULL) {
@@ -566,6 +583,7 @@ NAPI_MODULE_INIT() {
       {"describe", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setMmapThreshold", NULL, set_mmap_threshold, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setArenaMax", NULL, set_arena_max, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"trimMalloc", NULL, trim_malloc, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) return NULL;
   return exports;

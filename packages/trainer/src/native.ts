@@ -17,3 +17,11 @@ export function setNative(native: Native): void {
 export function native(): Native | null {
   return loaded;
 }
+
+/**
+ * Gives the C allocator's free pages back to the system, where the native kernels loaded (they hold
+ * the call). Between epochs the worker keeps tens of MiB freed but resident in glibc's arenas.
+ */
+export function releaseFreedMemory(): void {
+  loaded?.kernels.trimMalloc();
+}

@@ -24,7 +24,7 @@ export async function saveAdamState(optimizer: tf.AdamOptimizer): Promise<Encode
   const [iterations, ...moments] = await optimizer.getWeights();
   if (iterations === undefined) throw new Error('Adam returned no state');
   try {
-    return await encodeTensors([
+    return encodeTensors([
       iterations,
       ...moments,
       { name: POWER_NAMES[0], tensor: powers.accBeta1 },

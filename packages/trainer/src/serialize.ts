@@ -3,16 +3,32 @@ import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EncodedTensors, ModelArtifacts, TensorSpec } from '@lab/contracts';
-import './activity-regularization.ts'; // registers the custom layer so saved models load again
+import './activity-regularization.ts';
+import { copyTensorBytes } from './wasm-memory.ts'; // registers the custom layer so saved models load again
 
 /** tfjs writes only the dtypes a manifest entry can name; anything else is a bug worth stopping on. */
 function toTensorSpecs(entries: readonly tf.io.WeightsManifestEntry[]): TensorSpec[] {
   return entries.map(({ name, shape, dtype }) => ({ name, shape: [...shape], dtype }));
 }
 
-export async function encodeTensors(tensors: NamedTensor[]): Promise<EncodedTensors> {
-  const { data, specs } = await tf.io.encodeWeights(tensors);
-  return { specs: toTensorSpecs(specs), data: new Uint8Array(data) };
+/**
+ * tfjs' weight encoding (each tensor's values in order, no padding), written straight into one
+ * buffer: `tf.io.encodeWeights` copies every tensor out first, and those copies of a whole checkpoint
+ * would wait as garbage for the training thread's next full collection.
+ */
+export function encodeTensors(tensors: NamedTensor[]): EncodedTensors {
+  const lengths = tensors.map(({ name, tensor }) => {
+    if (tensor.dtype === 'string' || tensor.dtype === 'complex64') throw new Error(`cannot encode ${tensor.dtype} tensor "${name}"`);
+    return tensor.size * tf.util.bytesPerElement(tensor.dtype);
+  });
+  const data = new Uint8Array(lengths.reduce((sum, length) => sum + length, 0));
+  let offset = 0;
+  tensors.forEach(({ tensor }, i) => {
+    const length = lengths[i]!;
+    copyTensorBytes(tensor, data.subarray(offset, offset + length));
+    offset += length;
+  });
+  return { specs: tensors.map(({ name, tensor }) => ({ name, shape: [...tensor.shape], dtype: tensor.dtype })), data };
 }
 
 /** Decodes in manifest order (the order the optimizer and model expect their values in). */

@@ -6,6 +6,7 @@ import { BatchAssembler } from './data.ts';
 import { scanSplit } from './evaluate.ts';
 import { categoricalCrossEntropyPerExample, correctPerExample } from './losses.ts';
 import { buildModel } from './model.ts';
+import { releaseFreedMemory } from './native.ts';
 import { createAdam, restoreAdamState, saveAdamState } from './optimizer.ts';
 import { SEED_PURPOSE, deriveSeed, permutation } from './random.ts';
 import { decodeTensors, encodeTensors } from './serialize.ts';
@@ -104,9 +105,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         valPenalty: validation.penalty,
         durationMs: performance.now() - started,
       };
+      // An epoch's end is the worker's peak (the checkpoint's buffers and their copies on the way to
+      // the database): what the allocator holds free goes back first.
+      releaseFreedMemory();
       const checkpoint: Checkpoint = {
         epoch,
-        weights: await encodeTensors(model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor }))),
+        weights: encodeTensors(model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor }))),
         optimizer: await saveAdamState(optimizer),
       };
       epochsDone = epoch;

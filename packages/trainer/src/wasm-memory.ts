@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The parts of tfjs-backend-wasm's BackendWasm that kernels written in TypeScript use. */
@@ -31,4 +32,18 @@ export function heapOffset(backend: WasmBackend, info: TensorInfo): number {
   if (data === undefined) throw new Error('tensor data is not on the wasm backend');
   // tfjs allocates with malloc, whose blocks are at least 8-byte aligned.
   return data.memoryOffset / 4;
+}
+
+/** Copies a tensor's bytes into `target` (its exact length): from the wasm heap without an intermediate copy where it lives there. */
+export function copyTensorBytes(tensor: tf.Tensor, target: Uint8Array): void {
+  if (tf.getBackend() === 'wasm') {
+    const backend = asWasmBackend(tf.backend());
+    const offset = backend.dataIdMap.get(tensor.dataId)?.memoryOffset;
+    if (typeof offset === 'number') {
+      target.set(backend.wasm.HEAPU8.subarray(offset, offset + target.length));
+      return;
+    }
+  }
+  const values = tensor.dataSync();
+  target.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
 }

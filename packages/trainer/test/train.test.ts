@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, EpochMetrics } from '@lab/contracts';
-import { buildModel, initBackend, scanSplit, train, type TrainingSpec } from '../src/index.ts';
+import { buildModel, decodeTensors, encodeTensors, initBackend, scanSplit, train, type TrainingSpec } from '../src/index.ts';
 import { syntheticSplit } from './fixtures.ts';
 
 const data = { train: syntheticSplit(300, 1), test: syntheticSplit(120, 2) };
@@ -119,5 +119,24 @@ describe('scanSplit', () => {
     assert.deepEqual(again.predicted, first.predicted);
     assert.deepEqual(again.confidence, first.confidence);
     model.dispose();
+  });
+});
+
+describe('encodeTensors', () => {
+  it("writes tfjs' weight encoding, read from the backend's memory, and decodes back to the same values", async () => {
+    const tensors = [
+      { name: 'kernel', tensor: tf.randomNormal([37, 5], 0, 1, 'float32', 3) },
+      { name: 'step', tensor: tf.scalar(59, 'int32') },
+      { name: 'mask', tensor: tf.tensor1d([true, false, true], 'bool') },
+      { name: 'bias', tensor: tf.linspace(-1, 1, 7) },
+    ];
+    const expected = await tf.io.encodeWeights(tensors);
+    const encoded = encodeTensors(tensors);
+    assert.deepEqual(encoded.specs, expected.specs);
+    assert.deepEqual(encoded.data, new Uint8Array(expected.data));
+    const decoded = decodeTensors(encoded);
+    assert.deepEqual(decoded.map(({ name }) => name), tensors.map(({ name }) => name));
+    decoded.forEach(({ tensor }, i) => assert.deepEqual(tensor.arraySync(), tensors[i]!.tensor.arraySync()));
+    tf.dispose([...tensors, ...decoded].map(({ tensor }) => tensor));
   });
 });
