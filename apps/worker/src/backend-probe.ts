@@ -3,8 +3,8 @@ import type { BackendRequest } from './training-protocol.ts';
 import { startTypeScriptThread } from './typescript-thread.ts';
 
 /** The backend training threads will get for `request`; rejects with the reason when there is none. */
-export function probeBackend(request: BackendRequest): Promise<BackendInfo> {
-  const thread = startTypeScriptThread(new URL('./backend-probe-thread.ts', import.meta.url), request);
+export async function probeBackend(request: BackendRequest): Promise<BackendInfo> {
+  const thread = await startTypeScriptThread(new URL('./backend-probe-thread.ts', import.meta.url), request);
   return new Promise((resolve, reject) => {
     thread.once('message', (info: BackendInfo) => {
       resolve(info);

@@ -4,6 +4,7 @@ import { probeBackend } from './backend-probe.ts';
 import { loadWorkerConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startMetricsServer } from './metrics-server.ts';
+import { prepareTrainingThread } from './training-run.ts';
 import { createTrainingWorker } from './training-worker.ts';
 
 const config = loadWorkerConfig(process.env);
@@ -11,6 +12,8 @@ const log = createLogger(config.logLevel);
 // Fails fast when TFJS_BACKEND names a backend that is not installed; training threads select the
 // same one. Probed in a thread so that this thread never loads tfjs (it only coordinates).
 const backend = await probeBackend(config.backend);
+// Bundled before jobs are taken: a run's thread then starts at once, and a failure shows here.
+await prepareTrainingThread();
 log.info({ ...backend, concurrency: config.concurrency, queuePrefix: config.queuePrefix }, 'worker starting');
 
 const db = createDb(config.databaseUrl);

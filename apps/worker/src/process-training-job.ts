@@ -99,7 +99,7 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
   ): Promise<TrainingJobResult> {
     /** The run engine's stop, when an epoch's answer was one: the thread has carried it out. */
     let engineStop = null as Extract<EpochVerdict, { action: 'stop' }> | null;
-    const run = new TrainingRun(
+    const run = await TrainingRun.start(
       { spec: attempt.spec, resumeFrom: attempt.checkpoint, bestWeights: attempt.bestWeights, backend: deps.backend, dataset: deps.dataset },
       {
         onStarted: ({ backend, dataset }) =>

@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Checkpoint, EpochMetrics, EpochVerdict, Evaluation, ModelArtifacts, TestPrediction } from '@lab/contracts';
 import type { BackendInfo } from '@lab/trainer';
 import type { EpochSavedMessage, TrainingThreadInput, TrainingThreadMessage } from './training-protocol.ts';
+import { threadBundle } from './thread-bundle.ts';
 import { startTypeScriptThread } from './typescript-thread.ts';
 
 export type TrainingRunOutcome =
@@ -25,16 +26,27 @@ const THREAD_ENTRY = new URL('./training-thread.ts', import.meta.url);
  */
 const TRAINING_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
+/** Bundles the training thread's entry ahead of the first run (runs would otherwise do it, once per process). */
+export async function prepareTrainingThread(): Promise<void> {
+  await threadBundle(THREAD_ENTRY);
+}
+
 /** One experiment trained in its own thread. `stop()` ends it at the next batch boundary. */
 export class TrainingRun {
   readonly outcome: Promise<TrainingRunOutcome>;
-  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
-  private readonly thread: Worker;
 
-  constructor(input: Omit<TrainingThreadInput, 'stopFlag'>, handlers: TrainingRunHandlers) {
-    const threadInput: TrainingThreadInput = { ...input, stopFlag: this.stopFlag.buffer as SharedArrayBuffer };
-    this.thread = startTypeScriptThread(THREAD_ENTRY, threadInput, TRAINING_THREAD_LIMITS);
+  private constructor(
+    private readonly thread: Worker,
+    private readonly stopFlag: Int32Array,
+    handlers: TrainingRunHandlers,
+  ) {
     this.outcome = this.follow(handlers);
+  }
+
+  static async start(input: Omit<TrainingThreadInput, 'stopFlag'>, handlers: TrainingRunHandlers): Promise<TrainingRun> {
+    const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    const threadInput: TrainingThreadInput = { ...input, stopFlag: stopFlag.buffer as SharedArrayBuffer };
+    return new TrainingRun(await startTypeScriptThread(THREAD_ENTRY, threadInput, TRAINING_THREAD_LIMITS), stopFlag, handlers);
   }
 
   stop(): void {

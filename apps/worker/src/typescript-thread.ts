@@ -1,8 +1,8 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { threadBundle } from './thread-bundle.ts';
 
-const THREAD_BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
-
-/** A worker thread running a TypeScript entry (threads do not inherit the tsx loader; see the bootstrap). */
-export function startTypeScriptThread(entry: URL, input: unknown, resourceLimits?: ResourceLimits): Worker {
-  return new Worker(THREAD_BOOTSTRAP, { workerData: { entry: entry.href, input }, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
+/** A worker thread running a TypeScript entry, from its bundle (see thread-bundle.ts for why). */
+export async function startTypeScriptThread(entry: URL, input: unknown, resourceLimits?: ResourceLimits): Promise<Worker> {
+  const { file } = await threadBundle(entry);
+  return new Worker(file, { workerData: { input }, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
 }

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { NativeKernelsLoad } from '@lab/native-kernels';
 import { matMulKernelsLabel, setMatMulRoute } from './matmul-kernels.ts';
-import { setNative } from './native.ts';
+import { releaseFreedMemory, setNative } from './native.ts';
 import { setSmallKernels } from './small-kernels.ts';
 import { MAX_WASM_THREADS, activateThreadedWasm } from './threaded-wasm.ts';
 
@@ -130,6 +130,9 @@ async function activateWasm(threads: number, native: NativeKernelsLoad): Promise
     setMatMulRoute('fast-wasm');
   }
   setSmallKernels(true);
+  // Compiling the wasm module leaves tens of MiB freed in V8's compiler threads' arenas: give them
+  // back before the dataset and the first epoch arrive on top of them.
+  releaseFreedMemory();
   return { threads: running, kernels: matMulKernelsLabel(native.loaded ? 'native' : 'fast-wasm') };
 }
 

@@ -38,6 +38,13 @@ export interface TrainOutcome {
 }
 
 /**
+ * Steps between two returns of the C allocator's free pages (a few microseconds each when there is
+ * little to give back). V8's compiler threads fill their arenas while the first epoch warms up the
+ * JIT; given back only at epochs' ends, that memory sat on top of the first epoch's peak.
+ */
+const RELEASE_MEMORY_EVERY_STEPS = 8;
+
+/**
  * The seed's `fit`: shuffled mini-batches, Adam on cross-entropy + activity penalties, and after each
  * epoch a validation pass on the test split. Epoch k's shuffle is derived from (seed, k), not from a
  * running generator, so a run resumed from epoch k's checkpoint replays the same batches.
@@ -68,8 +75,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       let crossEntropySum = 0;
       let penaltySum = 0;
       let correct = 0;
-      for (let start = 0; start < n; start += spec.batchSize) {
+      for (let start = 0, step = 1; start < n; start += spec.batchSize, step++) {
         if (options.shouldStop?.()) return { status: 'stopped', epochsDone: epoch - 1, model };
+        if (step % RELEASE_MEMORY_EVERY_STEPS === 0) releaseFreedMemory();
         const end = Math.min(n, start + spec.batchSize);
         const size = end - start;
         const { x, y } = assembler.gather(data.train, order, start, end);
