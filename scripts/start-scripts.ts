@@ -11,7 +11,7 @@ const packageScriptsSchema = z.object({ scripts: z.record(z.string(), z.string()
  * one place they are written (the Dockerfiles' CMDs are tested against the same scripts), so the
  * demo, `npm start` and the tests start each process exactly as production does. The worker's
  * `--max-semi-space-size=2` caps its main thread's young generation at 2 MiB per semi-space: V8
- * grew it to 32 MiB while tsx compiled the modules at start and kept it resident, and that thread
+ * grew it to 32 MiB while the modules loaded at start and kept it resident, and that thread
  * only moves messages and database rows (see docs/benchmarks.md, where the worker's memory goes).
  */
 export function startScriptArguments(name: 'start:api' | 'start:worker'): string[] {

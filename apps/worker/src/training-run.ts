@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Checkpoint, EpochMetrics, EpochVerdict, Evaluation, ModelArtifacts, TestPrediction } from '@lab/contracts';
 import type { BackendInfo } from '@lab/trainer';
 import type { EpochSavedMessage, TrainingThreadInput, TrainingThreadMessage } from './training-protocol.ts';
-import { threadBundle } from './thread-bundle.ts';
+import { typeScriptBundle } from './typescript-bundle.ts';
 import { startTypeScriptThread } from './typescript-thread.ts';
 
 export type TrainingRunOutcome =
@@ -28,7 +28,7 @@ const TRAINING_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 /** Bundles the training thread's entry ahead of the first run (runs would otherwise do it, once per process). */
 export async function prepareTrainingThread(): Promise<void> {
-  await threadBundle(THREAD_ENTRY);
+  await typeScriptBundle(THREAD_ENTRY);
 }
 
 /** One experiment trained in its own thread. `stop()` ends it at the next batch boundary. */

@@ -1,8 +1,8 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { threadBundle } from './thread-bundle.ts';
+import { typeScriptBundle } from './typescript-bundle.ts';
 
-/** A worker thread running a TypeScript entry, from its bundle (see thread-bundle.ts for why). */
+/** A worker thread running a TypeScript entry, from its bundle (see typescript-bundle.ts for why). */
 export async function startTypeScriptThread(entry: URL, input: unknown, resourceLimits?: ResourceLimits): Promise<Worker> {
-  const { file } = await threadBundle(entry);
+  const { file } = await typeScriptBundle(entry);
   return new Worker(file, { workerData: { input }, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
 }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { CLASS_NAMES } from '@lab/contracts';
-import { bundleThreadEntry, threadBundle } from '../src/thread-bundle.ts';
+import { buildTypeScriptBundle, typeScriptBundle } from '../src/typescript-bundle.ts';
 import { startTypeScriptThread } from '../src/typescript-thread.ts';
 
 const ECHO_THREAD = new URL('./fixtures/echo-thread.ts', import.meta.url);
@@ -20,7 +20,7 @@ describe('thread bundles', () => {
   });
 
   it('import every other package from the file Node resolves for it, so threads share one copy with the main thread', async () => {
-    const { file, externals } = await bundleThreadEntry(TRAINING_THREAD);
+    const { file, externals } = await buildTypeScriptBundle(TRAINING_THREAD);
     assert.ok(externals.has('@tensorflow/tfjs-core'), 'tfjs-core is imported, not bundled');
     for (const [specifier, url] of externals) {
       assert.ok(!specifier.startsWith('@lab/'), `${specifier} is bundled from its sources`);
@@ -30,10 +30,10 @@ describe('thread bundles', () => {
   });
 
   it('are named by their content, in a folder closed to other users, and built once per process', async () => {
-    const first = await bundleThreadEntry(ECHO_THREAD);
-    const second = await bundleThreadEntry(ECHO_THREAD);
+    const first = await buildTypeScriptBundle(ECHO_THREAD);
+    const second = await buildTypeScriptBundle(ECHO_THREAD);
     assert.equal(first.file.href, second.file.href);
     assert.equal(statSync(dirname(fileURLToPath(first.file))).mode & 0o077, 0);
-    assert.equal(threadBundle(ECHO_THREAD), threadBundle(ECHO_THREAD));
+    assert.equal(typeScriptBundle(ECHO_THREAD), typeScriptBundle(ECHO_THREAD));
   });
 });
