@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { TrainingReport } from './protocol.ts';
 import { BENCH_SPEC } from './protocol.ts';
 import type { ServiceAttempt, ServiceRun } from './service-epoch.ts';
+import { median } from './stats.ts';
 
 export interface ConfigurationResult {
   id: string;
@@ -77,9 +78,17 @@ export function renderMarkdown(results: BenchmarkResults): string {
   const bestPeer = fastest(peers);
   // Also beside PyTorch on the kernels the native path runs (the same BLAS code on both sides).
   const samePeer = fastest(peers.filter((p) => !p.id.endsWith('as-installed')));
-  // The first service run is the default setup (native kernels where they load).
-  const first = results.service[0];
-  const serviceDefault: ServiceRun | undefined = first !== undefined && !('error' in first) ? first : undefined;
+  // The first service run is the default setup (native kernels where they load); it runs every round.
+  const defaultRuns = results.service.filter((s): s is ServiceRun => !('error' in s) && s.label === results.service[0]?.label);
+  const serviceDefault: ServiceRun | undefined =
+    defaultRuns[0] === undefined
+      ? undefined
+      : {
+          ...defaultRuns[0],
+          epochMedianMs: median(defaultRuns.map((r) => r.epochMedianMs)),
+          workerPeakRssMiB: defaultRuns.some((r) => r.workerPeakRssMiB === null) ? null : Math.max(...defaultRuns.map((r) => r.workerPeakRssMiB!)),
+        };
+  const ofRuns = `${defaultRuns.length === 1 ? 'one run' : `${defaultRuns.length} runs, one per round`}`;
   const native = results.configurations.find((c) => c.id === 'native');
   const lines = [
     '## Training speed',
@@ -163,7 +172,7 @@ export function renderMarkdown(results: BenchmarkResults): string {
     '|---|---:|---|',
     ratio === null
       ? `| epoch through the service ≤ ${TARGETS.epochVsPyTorch}× PyTorch's | not measured (${serviceDefault ? 'no PyTorch peer' : 'no service run'}) | |`
-      : `| epoch through the service (${serviceDefault!.kernels}, ${serviceDefault!.threads} threads) ≤ ${TARGETS.epochVsPyTorch}× PyTorch's best ` +
+      : `| epoch through the service (${serviceDefault!.kernels}, ${serviceDefault!.threads} threads; median of ${ofRuns}) ≤ ${TARGETS.epochVsPyTorch}× PyTorch's best ` +
           `(${bestPeer!.threads} thread${bestPeer!.threads > 1 ? 's' : ''}, OpenBLAS ${bestPeer!.openblasKernels}) | ` +
           `${ms(serviceDefault!.epochMedianMs)} / ${ms(bestPeer!.epochMs)} = ${ratio.toFixed(2)}×` +
           (samePeer !== null && samePeer !== bestPeer
@@ -172,7 +181,7 @@ export function renderMarkdown(results: BenchmarkResults): string {
           ` | ${verdict(ratio <= TARGETS.epochVsPyTorch, `${(ratio - TARGETS.epochVsPyTorch).toFixed(2)}×`)} |`,
     rss === null
       ? `| worker peak RSS ≤ ${TARGETS.workerPeakRssMB} MB | not read | |`
-      : `| worker peak RSS ≤ ${TARGETS.workerPeakRssMB} MB (service, default) | ${megabytes(rss).toFixed(0)} MB | ${verdict(megabytes(rss) <= TARGETS.workerPeakRssMB, `${(megabytes(rss) - TARGETS.workerPeakRssMB).toFixed(0)} MB (what is left: *Where the worker's memory goes*)`)} |`,
+      : `| worker peak RSS ≤ ${TARGETS.workerPeakRssMB} MB (service, default; highest of ${ofRuns}) | ${megabytes(rss).toFixed(0)} MB | ${verdict(megabytes(rss) <= TARGETS.workerPeakRssMB, `${(megabytes(rss) - TARGETS.workerPeakRssMB).toFixed(0)} MB (what is left: *Where the worker's memory goes*)`)} |`,
     makespan === undefined
       ? ''
       : `| makespan 2 vs 1 worker process ≤ ${TARGETS.makespanRatio} (${makespan.label}) | ${makespan.ratio.toFixed(2)} | ${verdict(makespan.ratio <= TARGETS.makespanRatio, (makespan.ratio - TARGETS.makespanRatio).toFixed(2))} |`,

@@ -42,6 +42,8 @@ export interface NativeKernels {
     alpha: number,
     threads: number,
   ): void;
+  /** Row r of `out` becomes row order[start + r] of `source` (rows of `rowLength` bytes), converted to float32. */
+  gatherRows(out: Float32Array, source: Uint8Array, order: Uint32Array, start: number, count: number, rowLength: number): void;
   /** out[j] = Σ_i x[i][j] over a rows × columns matrix, rows added in order. */
   columnSums(heap: Float32Array, rows: number, columns: number, xOffset: number, outOffset: number): void;
   /** Adam's update of one variable; coefficients [β1, β2, 1−β1, 1−β2, ε, −lr, 1−β1^t, 1−β2^t]; same bits for any `threads`. */
@@ -84,7 +86,7 @@ export type NativeKernelsLoad =
   | { loaded: true; kernels: NativeKernels; openblas: { version: string; core: string } }
   | { loaded: false; mode: NativeKernelsMode; reason: string };
 
-const KERNEL_FUNCTIONS = ['sgemm', 'elementwise', 'columnSums', 'adam', 'describe', 'setMmapThreshold', 'setArenaMax', 'trimMalloc'] as const satisfies readonly (keyof NativeKernels)[];
+const KERNEL_FUNCTIONS = ['sgemm', 'elementwise', 'columnSums', 'adam', 'gatherRows', 'describe', 'setMmapThreshold', 'setArenaMax', 'trimMalloc'] as const satisfies readonly (keyof NativeKernels)[];
 
 const require = createRequire(import.meta.url);
 const ADDON = '../build/Release/native_kernels.node';

@@ -502,6 +502,54 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * gatherRows(out, source, order, start, count, rowLength): row r of `out` (a Float32Array) becomes
+ * row order[start + r] of `source` (a Uint8Array of rows), each byte converted to float32 (exact).
+ * A batch's pixels from the uint8 dataset: one pass, where JavaScript converts element by element.
+ */
+#define GATHER_AHEAD 4
+
+static napi_value gather_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value args[6];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 6) return throw_range(env, "native-kernels: gatherRows takes 6 arguments");
+  napi_typedarray_type out_type, source_type, order_type;
+  size_t out_length, source_length, order_length;
+  void *out_data, *source_data, *order_data;
+  if (napi_get_typedarray_info(env, args[0], &out_type, &out_length, &out_data, NULL, NULL) != napi_ok || out_type != napi_float32_array ||
+      napi_get_typedarray_info(env, args[1], &source_type, &source_length, &source_data, NULL, NULL) != napi_ok || source_type != napi_uint8_array ||
+      napi_get_typedarray_info(env, args[2], &order_type, &order_length, &order_data, NULL, NULL) != napi_ok || order_type != napi_uint32_array) {
+    return throw_range(env, "native-kernels: gatherRows takes a Float32Array, a Uint8Array and a Uint32Array");
+  }
+  int64_t start, count, row_length;
+  if (napi_get_value_int64(env, args[3], &start) != napi_ok || napi_get_value_int64(env, args[4], &count) != napi_ok ||
+      napi_get_value_int64(env, args[5], &row_length) != napi_ok) {
+    return throw_range(env, "native-kernels: gatherRows' start, count and row length must be integers");
+  }
+  if (row_length < 1 || !inside(start, count, order_length) || !inside(0, count * row_length, out_length)) {
+    return throw_range(env, "native-kernels: gatherRows' rows lie outside its arrays");
+  }
+  const uint32_t* order = (const uint32_t*)order_data + start;
+  const uint64_t source_rows = source_length / (uint64_t)row_length;
+  for (int64_t r = 0; r < count; r++) {
+    if (order[r] >= source_rows) return throw_range(env, "native-kernels: gatherRows' order names a row outside the source");
+  }
+  float* out = out_data;
+  const uint8_t* source = source_data;
+  for (int64_t r = 0; r < count; r++) {
+    // The rows are scattered over the dataset: ask for a later row's lines while converting this one.
+    if (r + GATHER_AHEAD < count) {
+      const uint8_t* later = source + (uint64_t)order[r + GATHER_AHEAD] * (uint64_t)row_length;
+      for (int64_t j = 0; j < row_length; j += 64) __builtin_prefetch(later + j);
+    }
+    const uint8_t* row = source + (uint64_t)order[r] * (uint64_t)row_length;
+    float* target = out + r * row_length;
+    for (int64_t j = 0; j < row_length; j++) target[j] = (float)row[j];
+  }
+  return NULL;
+}
+
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result, config, core;
@@ -580,6 +628,7 @@ NAPI_MODULE_INIT() {
       {"elementwise", NULL, elementwise, NULL, NULL, NULL, napi_enumerable, NULL},
       {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gatherRows", NULL, gather_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"describe", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setMmapThreshold", NULL, set_mmap_threshold, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setArenaMax", NULL, set_arena_max, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -3,11 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariableMap } from '@tensorflow/tfjs-core/dist/tensor_types';
 import type { EpochMetrics } from '@lab/contracts';
-import { mulberry32 } from '@lab/contracts';
+import { IMAGE_SIZE, mulberry32 } from '@lab/contracts';
 import { initBackend, setSmallKernels, smallKernelsEnabled, train } from '../src/index.ts';
 import { createAdam, restoreAdamState, saveAdamState } from '../src/optimizer.ts';
 import { native, setNative } from '../src/native.ts';
 import { syntheticSplit } from './fixtures.ts';
+import { BatchAssembler } from '../src/data.ts';
+import { permutation } from '../src/random.ts';
 import { nativeKernelsHere, skipWithoutNativeKernels } from './native-availability.ts';
 
 function randomValues(size: number, seed: number, scale = 1): Float32Array {
@@ -114,6 +116,20 @@ describe('small wasm kernels', () => {
       setSmallKernels(true);
       tf.dispose(inputs);
     }
+  });
+
+  it('native: a batch gathered from the uint8 dataset holds its rows in order as floats, and rows outside the source are refused', { skip: skipWithoutNativeKernels }, () => {
+    const split = syntheticSplit(300, 5);
+    const order = permutation(300, 7);
+    const { x, y } = new BatchAssembler(64).gather(split, order, 100, 164);
+    const expected = new Float32Array(64 * IMAGE_SIZE);
+    for (let row = 0; row < 64; row++) expected.set(split.images.subarray(order[100 + row]! * IMAGE_SIZE, (order[100 + row]! + 1) * IMAGE_SIZE), row * IMAGE_SIZE);
+    assert.deepEqual(x.dataSync(), expected);
+    tf.dispose([x, y]);
+    const kernels = native()!.kernels;
+    assert.throws(() => kernels.gatherRows(new Float32Array(IMAGE_SIZE), split.images, Uint32Array.of(300), 0, 1, IMAGE_SIZE), RangeError);
+    assert.throws(() => kernels.gatherRows(new Float32Array(IMAGE_SIZE), split.images, order, 299, 2, IMAGE_SIZE), RangeError);
+    assert.throws(() => kernels.gatherRows(new Float32Array(IMAGE_SIZE - 1), split.images, order, 0, 1, IMAGE_SIZE), RangeError);
   });
 
   it('Adam: weights, moments and saved state are bit-identical to tf.train.adam (on 1 or 2 threads), and a restored optimizer goes on identically', async () => {
