@@ -175,12 +175,13 @@ console.log(`\n${markdown}`);
 
 /**
  * PyTorch with each thread count, on the OpenBLAS kernels the native kernels run (the fairest peer:
- * same BLAS, same kernel family), and once with OpenBLAS's own choice, as a plain install runs it.
+ * same BLAS, same kernel family), and with OpenBLAS's own choice, as a plain install runs it. Every
+ * peer runs every round: the fastest of them is the target's reference, so it is a median too.
  */
 async function runPeers(round: number): Promise<void> {
   const peers = [
     ...threadCounts.map((t) => ({ id: `pytorch-${t}`, threads: t, coreType: openblasCore })),
-    ...(round === 1 && openblasCore !== null ? [{ id: 'pytorch-1-as-installed', threads: 1, coreType: null }] : []),
+    ...(openblasCore !== null ? [{ id: 'pytorch-1-as-installed', threads: 1, coreType: null }] : []),
   ];
   for (const peer of peers) {
     console.log(`round ${round}/${rounds}: PyTorch, ${peer.threads} thread(s), OpenBLAS kernels: ${peer.coreType ?? "OpenBLAS's own choice"}`);
