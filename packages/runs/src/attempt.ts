@@ -8,6 +8,7 @@ import type { Log } from './log.ts';
 import type { RunPolicy } from './policy.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 import type { ResumePoint } from './resume-point.ts';
+import type { Commit } from './run-events.ts';
 import { changeRun, lockRun, NO_LEASE, type LockedRun, type Tx } from './run-rows.ts';
 
 /** Where and with what a run trains, recorded when its attempt has started. */
@@ -43,7 +44,10 @@ const DATABASE_RETRY: RetryPolicy = { isTransient: isDatabaseUnavailable, giveUp
 const COMPLETE_TIMEOUT_MS = 60_000;
 
 export interface AttemptDeps {
+  /** For lease renewals, which change nothing a reader sees. */
   prisma: PrismaClient;
+  /** The engine's transactions, so that this process hears of the attempt's changes at once. */
+  commit: Commit;
   /** The connections under `prisma`, for checkpoint writes (see writeCheckpoint). */
   pool: Db['pool'];
   policy: RunPolicy;
@@ -250,7 +254,7 @@ export class Attempt {
     const held = await withRetry(
       what,
       () =>
-        this.deps.prisma.$transaction(
+        this.deps.commit(
           async (tx) => {
             const run = await lockRun(tx, this.runId);
             if (run === null || run.leaseToken !== this.token) return false;

@@ -9,7 +9,7 @@ import type { Log } from './log.ts';
 import { DEFAULT_RUN_POLICY, type RunPolicy } from './policy.ts';
 import { readResumePoint } from './resume-point.ts';
 import { resumeRun, type ResumeOutcome } from './resume.ts';
-import { transactionWithEvents } from './run-events.ts';
+import { transactionWithEvents, type Commit } from './run-events.ts';
 import { changeRun, lockRun, NO_LEASE, type LockedRun, type Tx } from './run-rows.ts';
 import { DEFAULT_SUBMISSION_LIMITS, storeExperiment, storeSweep, type SubmissionInput, type SubmissionLimits, type Submitted } from './submission.ts';
 import type { QueuedRun, TrainingQueue } from './training-queue.ts';
@@ -61,13 +61,14 @@ export class RunEngine extends EventEmitter<{ committed: [RunEvent] }> {
 
   /**
    * Runs a change in a transaction; once committed, its events are emitted here as `committed` before
-   * Postgres delivers them to listeners: this process's readers see its own writes at once.
+   * Postgres delivers them to listeners: this process's readers see its own writes at once. Attempts
+   * write through it too.
    */
-  private async commit<Result>(work: (tx: Tx) => Promise<Result>): Promise<Result> {
-    const { result, events } = await transactionWithEvents(this.prisma, work);
+  private readonly commit: Commit = async (work, options) => {
+    const { result, events } = await transactionWithEvents(this.prisma, work, options);
     for (const event of events) this.emit('committed', event);
     return result;
-  }
+  };
 
   /** Stores a queued experiment; answers as soon as Postgres has it, whether or not Redis does. */
   async submitExperiment(input: SubmissionInput & { spec: ExperimentSpec }): Promise<Submitted> {
@@ -183,7 +184,7 @@ export class RunEngine extends EventEmitter<{ committed: [RunEvent] }> {
       }
     });
     if (claimed.outcome !== 'claimed') return claimed;
-    return { outcome: 'claimed', attempt: new Attempt({ prisma: this.prisma, pool: this.pool, policy: this.policy, log: this.log }, token, claimed) };
+    return { outcome: 'claimed', attempt: new Attempt({ prisma: this.prisma, commit: this.commit, pool: this.pool, policy: this.policy, log: this.log }, token, claimed) };
   }
 
   /**

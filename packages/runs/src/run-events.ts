@@ -23,14 +23,18 @@ export async function publish(tx: Prisma.TransactionClient, event: RunEvent): Pr
 export async function transactionWithEvents<Result>(
   prisma: PrismaClient,
   work: (tx: Prisma.TransactionClient) => Promise<Result>,
+  options?: { timeout?: number },
 ): Promise<{ result: Result; events: RunEvent[] }> {
   const events: RunEvent[] = [];
   const result = await prisma.$transaction(async (tx) => {
     publishedIn.set(tx, events);
     return work(tx);
-  });
+  }, options);
   return { result, events };
 }
+
+/** A change run in a transaction whose committed events the engine announces (see RunEngine.commit). */
+export type Commit = <Result>(work: (tx: Prisma.TransactionClient) => Promise<Result>, options?: { timeout?: number }) => Promise<Result>;
 
 /** Waits between reconnects, doubling up to the last. */
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 5_000];

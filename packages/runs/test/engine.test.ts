@@ -198,6 +198,25 @@ describe('attempts', () => {
     assert.deepEqual(await engine.claim(id, 'late'), { outcome: 'finished', status: 'completed' });
   });
 
+  test("an attempt's changes are announced by the engine as soon as each write resolves, before Postgres delivers them", async () => {
+    const id = await submit({ epochs: 2 });
+    const announced: number[] = [];
+    const hear = (event: RunEvent) => event.experimentId === id && announced.push(event.version);
+    engine.on('committed', hear);
+    try {
+      const attempt = await claim(id);
+      assert.deepEqual(announced, [2], 'the claim');
+      await attempt.recordStart({ backend: 'wasm', kernels: 'wasm-fast-matmul', tfjsVersion: '4.22.0', datasetSource: 'npm', datasetVersion: 'v1' });
+      assert.deepEqual(announced, [2, 3], 'the start');
+      await attempt.recordEpoch(metrics(1), checkpoint(1));
+      assert.deepEqual(announced, [2, 3, 4], 'the epoch');
+      await attempt.complete(result);
+      assert.deepEqual(announced, [2, 3, 4, 5], 'the completion');
+    } finally {
+      engine.off('committed', hear);
+    }
+  });
+
   test('checkpoints round-trip byte for byte (views with an offset too) and never move backwards', async () => {
     const id = await submit();
     const attempt = await claim(id);
