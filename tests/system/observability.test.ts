@@ -114,6 +114,7 @@ describe('request ids, redacted keys and metrics on real API and worker processe
     assert.equal(metrics.find('training_epoch_duration_seconds_count')[0]?.value, tiny.epochs);
     assert.equal(metrics.find('training_runs_finished_total', { outcome: 'completed' })[0]?.value, 1);
     assert.equal(metrics.find('training_runs_finished_total', { outcome: 'failed' })[0]?.value, 0);
+    assert.equal(metrics.find('training_threads_started_total')[0]?.value, 1, 'one training thread, set up at start, trained the run');
     assert.ok(metrics.find('nodejs_eventloop_lag_seconds').length === 1);
     assert.ok(metrics.find('process_resident_memory_bytes')[0]!.value > 0);
     assert.equal((await fetch(String(served.url).replace('/metrics', '/elsewhere'))).status, 404);

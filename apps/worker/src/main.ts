@@ -4,7 +4,7 @@ import { probeBackend } from './backend-probe.ts';
 import { loadWorkerConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startMetricsServer } from './metrics-server.ts';
-import { prepareTrainingThread } from './training-run.ts';
+import { prepareTrainingThread } from './training-threads.ts';
 import { createTrainingWorker } from './training-worker.ts';
 
 const config = loadWorkerConfig(process.env);

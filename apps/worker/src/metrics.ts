@@ -15,6 +15,7 @@ export class WorkerMetrics {
   readonly registry = new Registry();
   private readonly epochDuration: Histogram;
   private readonly runsFinished: Counter<'outcome'>;
+  private readonly threadsStarted: Counter;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -30,6 +31,11 @@ export class WorkerMetrics {
       labelNames: ['outcome'] as const,
       registers: [this.registry],
     });
+    this.threadsStarted = new Counter({
+      name: 'training_threads_started_total',
+      help: 'Training threads this worker started: one per concurrent run while threads outlive their runs; more means runs failed in them',
+      registers: [this.registry],
+    });
     // Every outcome is shown from the start, at 0, so that a rate over it is defined before the first run ends.
     for (const outcome of ['completed', 'failed', 'pruned', 'stopped'] as const) this.runsFinished.inc({ outcome }, 0);
   }
@@ -40,5 +46,9 @@ export class WorkerMetrics {
 
   runFinished(outcome: FinishedOutcome): void {
     this.runsFinished.inc({ outcome });
+  }
+
+  threadStarted(): void {
+    this.threadsStarted.inc();
   }
 }

@@ -1,19 +1,18 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { trainJobPayloadSchema, type EpochVerdict } from '@lab/contracts';
-import type { LoadOptions } from '@lab/dataset';
 import type { Attempt, RunEngine } from '@lab/runs';
 import type { Logger } from './logger.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { trainingInfeasibility } from './training-feasibility.ts';
-import type { BackendRequest } from './training-protocol.ts';
 import { TrainingRun } from './training-run.ts';
+import type { TrainingThreads } from './training-threads.ts';
 
 export interface TrainingProcessorDeps {
   engine: RunEngine;
   /** Names this worker process in a run's lease (what an operator sees holding a run). */
   holder: string;
-  backend: BackendRequest;
-  dataset: LoadOptions;
+  /** The process's training threads, which runs take in turn. */
+  threads: TrainingThreads;
   log: Logger;
   /** Runs in progress, so that shutdown can stop them at a batch boundary. */
   activeRuns: Set<TrainingRun>;
@@ -99,8 +98,9 @@ export function createTrainingProcessor(deps: TrainingProcessorDeps) {
   ): Promise<TrainingJobResult> {
     /** The run engine's stop, when an epoch's answer was one: the thread has carried it out. */
     let engineStop = null as Extract<EpochVerdict, { action: 'stop' }> | null;
-    const run = await TrainingRun.start(
-      { spec: attempt.spec, resumeFrom: attempt.checkpoint, bestWeights: attempt.bestWeights, backend: deps.backend, dataset: deps.dataset },
+    const run = new TrainingRun(
+      deps.threads,
+      { spec: attempt.spec, resumeFrom: attempt.checkpoint, bestWeights: attempt.bestWeights },
       {
         onStarted: ({ backend, dataset }) =>
           attempt.recordStart({

@@ -9,25 +9,28 @@ export interface BackendRequest {
   wasmThreads: number;
 }
 
-/** What a training thread is started with (structured-cloned into it). */
+/** What a training thread is started with (structured-cloned into it): what every run it trains shares. */
 export interface TrainingThreadInput {
+  backend: BackendRequest;
+  dataset: LoadOptions;
+}
+
+/** What a thread has set up once, for all the runs it trains. */
+export interface TrainingThreadInfo {
+  backend: BackendInfo;
+  dataset: { source: string; version: string };
+}
+
+/** Parent → thread: train one run (a thread trains one at a time). */
+export interface RunRequest {
+  type: 'run';
   spec: ResolvedExperimentSpec;
   resumeFrom: Checkpoint | null;
   /** The best epoch's weights so far (early stopping that restores them), kept by an earlier attempt. */
   bestWeights: { epoch: number; weights: EncodedTensors } | null;
-  backend: BackendRequest;
-  dataset: LoadOptions;
   /** Int32 flag the parent sets to 1 to stop at the next batch boundary, even mid-computation. */
   stopFlag: SharedArrayBuffer;
 }
-
-/** Thread → parent. */
-export type TrainingThreadMessage =
-  | { type: 'started'; backend: BackendInfo; dataset: { source: string; version: string } }
-  | { type: 'epoch'; metrics: EpochMetrics; checkpoint: Checkpoint }
-  /** `weightsEpoch`: the epoch whose weights were evaluated and saved (the best one when restored). */
-  | { type: 'completed'; evaluation: Evaluation; predictions: TestPrediction[]; model: ModelArtifacts; weightsEpoch: number }
-  | { type: 'stopped'; epochsDone: number };
 
 /**
  * Parent → thread: the epoch's metrics and checkpoint are durable, and the run engine's answer to it:
@@ -38,3 +41,13 @@ export interface EpochSavedMessage {
   epoch: number;
   verdict: EpochVerdict;
 }
+
+export type ParentMessage = RunRequest | EpochSavedMessage;
+
+/** Thread → parent: once `ready` when set up, then for each run its epochs and one end ('completed' or 'stopped'). */
+export type TrainingThreadMessage =
+  | ({ type: 'ready' } & TrainingThreadInfo)
+  | { type: 'epoch'; metrics: EpochMetrics; checkpoint: Checkpoint }
+  /** `weightsEpoch`: the epoch whose weights were evaluated and saved (the best one when restored). */
+  | { type: 'completed'; evaluation: Evaluation; predictions: TestPrediction[]; model: ModelArtifacts; weightsEpoch: number }
+  | { type: 'stopped'; epochsDone: number };

@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { createTrainingProcessor } from './process-training-job.ts';
 import type { TrainingRun } from './training-run.ts';
+import { TrainingThreads } from './training-threads.ts';
 
 export interface TrainingWorker {
   readonly worker: Worker;
@@ -33,7 +34,7 @@ const MAX_STALLED_COUNT = 50;
 export const leaseHolderName = (pid: number = process.pid): string => `${hostname()}:${pid}`;
 
 /**
- * A worker process's part of the system: the BullMQ worker that trains runs (each in its own thread),
+ * A worker process's part of the system: the BullMQ worker that trains runs (in threads kept between runs),
  * the run engine it reports to, the reconciler (every process runs one), and the run-event listener
  * through which a cancellation reaches a run being trained here: Postgres NOTIFY → BullMQ's job
  * cancellation → the processor's AbortSignal → the run stops within a batch.
@@ -54,11 +55,13 @@ export function createTrainingWorker(
   });
   const reconciler = new Reconciler({ prisma: deps.db.prisma, queue, engine, log, intervalMs: config.reconcileIntervalMs });
   const runEvents = new RunEventListener(config.databaseUrl, log);
+  const threads = new TrainingThreads({ backend: config.backend, dataset: deps.dataset }, () => metrics.threadStarted());
+  // Set up before the first job arrives: a sweep's first runs train at full speed from their first step.
+  threads.prepare(config.concurrency);
   const processor = createTrainingProcessor({
     engine,
     holder: leaseHolderName(),
-    backend: config.backend,
-    dataset: deps.dataset,
+    threads,
     log,
     activeRuns,
     metrics,
@@ -90,6 +93,7 @@ export function createTrainingWorker(
 
   let closing: Promise<void> | null = null;
   const closeRest = async () => {
+    await threads.close();
     await reconciler.close();
     await runEvents.close();
     await queue.close();

@@ -8,3 +8,4 @@ export { deriveSeed, permutation } from './random.ts';
 export { decodeTensors, encodeTensors, loadModel, serializeModel } from './serialize.ts';
 export { setSmallKernels, smallKernelsEnabled } from './small-kernels.ts';
 export { train, type TrainOptions, type TrainOutcome, type TrainingSpec } from './train.ts';
+export { warmUpTraining } from './warm-up.ts';

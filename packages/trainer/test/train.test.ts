@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, EpochMetrics } from '@lab/contracts';
-import { buildModel, decodeTensors, encodeTensors, initBackend, scanSplit, train, type TrainingSpec } from '../src/index.ts';
+import { buildModel, decodeTensors, encodeTensors, initBackend, scanSplit, train, warmUpTraining, type TrainingSpec } from '../src/index.ts';
 import { syntheticSplit } from './fixtures.ts';
 
 const data = { train: syntheticSplit(300, 1), test: syntheticSplit(120, 2) };
@@ -58,6 +58,15 @@ describe('train', () => {
     const other = await runToEnd({ epochs: 2, seed: 43 });
     assert.deepEqual(second.epochs.map(comparable), first.epochs.map(comparable));
     assert.notDeepEqual(other.epochs.map(comparable), first.epochs.map(comparable));
+  });
+
+  it('trains the same figures after a warm-up in the same process as before it, and the warm-up keeps no tensor', async () => {
+    const first = await runToEnd({ epochs: 2 });
+    const tensors = tf.memory().numTensors;
+    await warmUpTraining({ train: syntheticSplit(2048, 5), test: syntheticSplit(256, 6) });
+    assert.equal(tf.memory().numTensors, tensors);
+    const afterWarmUp = await runToEnd({ epochs: 2 });
+    assert.deepEqual(afterWarmUp.epochs.map(comparable), first.epochs.map(comparable));
   });
 
   it('resumed from an epoch checkpoint, replays exactly the metrics of an uninterrupted run', async () => {
