@@ -1,6 +1,5 @@
 import { createDb } from '@lab/db';
 import { datasetOptionsFromEnv } from '@lab/dataset';
-import { probeBackend } from './backend-probe.ts';
 import { loadWorkerConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startMetricsServer } from './metrics-server.ts';
@@ -9,12 +8,8 @@ import { createTrainingWorker } from './training-worker.ts';
 
 const config = loadWorkerConfig(process.env);
 const log = createLogger(config.logLevel);
-// Fails fast when TFJS_BACKEND names a backend that is not installed; training threads select the
-// same one. Probed in a thread so that this thread never loads tfjs (it only coordinates).
-const backend = await probeBackend(config.backend);
-// Bundled before jobs are taken: a run's thread then starts at once, and a failure shows here.
+// Bundled before the first training thread starts: a failure shows here.
 await prepareTrainingThread();
-log.info({ ...backend, concurrency: config.concurrency, queuePrefix: config.queuePrefix }, 'worker starting');
 
 const db = createDb(config.databaseUrl);
 const trainingWorker = createTrainingWorker(config, {
@@ -23,6 +18,9 @@ const trainingWorker = createTrainingWorker(config, {
   log,
 });
 trainingWorker.worker.on('ready', () => log.info('worker ready'));
+// Fails fast when TFJS_BACKEND names a backend that is not installed (the threads could not set up).
+const { backend } = await trainingWorker.ready;
+log.info({ ...backend, concurrency: config.concurrency, queuePrefix: config.queuePrefix }, 'worker starting');
 const metricsServer = config.metrics === null ? null : await startMetricsServer(trainingWorker.metrics.registry, config.metrics);
 if (metricsServer !== null) log.info({ url: metricsServer.url }, 'metrics served');
 

@@ -40,9 +40,15 @@ export class TrainingThreads {
     private readonly onStart: () => void = () => {},
   ) {}
 
-  /** Starts `count` threads now, so that the first runs find them set up. */
-  prepare(count: number): void {
-    for (let i = 0; i < count; i++) this.free.push(this.start());
+  /**
+   * Starts `count` threads now, so that the first runs find them set up. Resolves once they are, with
+   * what they train with; rejects when one cannot be set up (say, a backend that is not installed).
+   */
+  async prepare(count: number): Promise<TrainingThreadInfo> {
+    const starting = Array.from({ length: Math.max(1, count) }, () => this.start());
+    this.free.push(...starting);
+    const [first] = await Promise.all(starting);
+    return first!.info;
   }
 
   /** A free thread, set up; rejects with the reason when a thread cannot be set up. */

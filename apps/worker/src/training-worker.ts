@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { createTrainingProcessor } from './process-training-job.ts';
 import type { TrainingRun } from './training-run.ts';
+import type { TrainingThreadInfo } from './training-protocol.ts';
 import { TrainingThreads } from './training-threads.ts';
 
 export interface TrainingWorker {
@@ -17,6 +18,12 @@ export interface TrainingWorker {
   readonly reconciler: Reconciler;
   /** Its epochs' durations and its runs' outcomes (what main.ts serves on the metrics port). */
   readonly metrics: WorkerMetrics;
+  /**
+   * Resolves once its training threads are set up, with what they train with: it takes jobs from
+   * then on. Rejects when they cannot be (TFJS_BACKEND names a backend that is not installed, say),
+   * and then takes none.
+   */
+  readonly ready: Promise<TrainingThreadInfo>;
   /** Stops every run at its next batch boundary, hands the runs back and closes. Safe to call twice. */
   close(): Promise<void>;
   /** Exits at once, leaving running runs to be taken over once their leases expire (a second signal). */
@@ -56,8 +63,8 @@ export function createTrainingWorker(
   const reconciler = new Reconciler({ prisma: deps.db.prisma, queue, engine, log, intervalMs: config.reconcileIntervalMs });
   const runEvents = new RunEventListener(config.databaseUrl, log);
   const threads = new TrainingThreads({ backend: config.backend, dataset: deps.dataset }, () => metrics.threadStarted());
-  // Set up before the first job arrives: a sweep's first runs train at full speed from their first step.
-  threads.prepare(config.concurrency);
+  // Set up before the first job is taken: a sweep's first runs train at full speed from their first step.
+  const ready = threads.prepare(config.concurrency);
   const processor = createTrainingProcessor({
     engine,
     holder: leaseHolderName(),
@@ -73,7 +80,12 @@ export function createTrainingWorker(
     lockDuration: config.jobLockMs,
     stalledInterval: Math.max(1_000, Math.floor(config.jobLockMs / 2)),
     maxStalledCount: MAX_STALLED_COUNT,
+    autorun: false,
   });
+  ready.then(
+    () => worker.run().catch((error: unknown) => worker.emit('error', error as Error)),
+    (error: unknown) => log.error({ err: error }, 'training threads could not be set up: no job is taken'),
+  );
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => {
     log.warn({ jobId: job?.id, err: error }, 'job failed');
@@ -103,6 +115,7 @@ export function createTrainingWorker(
     engine,
     reconciler,
     metrics,
+    ready,
     close: () => {
       closing ??= (async () => {
         for (const run of activeRuns) run.stop();
