@@ -23,6 +23,8 @@ import { matmulFlopsPerStep, median, quantile } from './bench/stats.ts';
 const { values: cli } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
 const rounds = Number(cli.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${cli.rounds}`);
+/** Makespan alternations when --rounds asks for fewer (see measureMakespans). */
+const MIN_MAKESPAN_ALTERNATIONS = 9;
 
 /** Steps excluded at the start of each run: JIT, first kernel setups, allocator growth. */
 const WARM_UP_STEPS = 3;
@@ -251,12 +253,15 @@ function speedups(results: ConfigurationResult[]): BenchmarkResults['speedups'] 
 
 /**
  * Four short experiments trained by one trainer process, then by two (two each), alternately, each
- * process selecting its backend and loading the dataset as a worker process does, and timed from
+ * process setting up as a worker's training thread does (backend, dataset, warm-up), and timed from
  * the moment all are set up (run directly, not through the queue: the ratio measures how two
  * processes share the cores). Once with one thread per process, and once with the threads the
  * worker's default gives (cores ÷ processes).
  */
 async function measureMakespans(): Promise<MakespanResult[]> {
+  // The noisiest figure: two processes need both vCPUs, so a moment of steal on either slows that
+  // run (one process needs one). An alternation takes ~15 s, so there are at least 9 of them.
+  const alternations = Math.max(rounds, MIN_MAKESPAN_ALTERNATIONS);
   const experiments = 4;
   const work = { trainLimit: 16 * BENCH_SPEC.batchSize, testLimit: 2000, epochs: 3 };
   const makespan = async (processes: number, wasmThreads: number) => {
@@ -281,8 +286,8 @@ async function measureMakespans(): Promise<MakespanResult[]> {
   for (const variant of variants) {
     const one: { wallMs: number; cores: number }[] = [];
     const two: { wallMs: number; cores: number }[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      console.log(`round ${round}/${rounds}: ${experiments} experiments by 1 worker process, then by 2 (${variant.label})`);
+    for (let round = 1; round <= alternations; round++) {
+      console.log(`alternation ${round}/${alternations}: ${experiments} experiments by 1 worker process, then by 2 (${variant.label})`);
       one.push(await makespan(1, variant.threadsOne));
       two.push(await makespan(2, variant.threadsTwo));
     }

@@ -154,7 +154,7 @@ export function renderMarkdown(results: BenchmarkResults): string {
     lines.push(
       `${m.label}: ${m.experiments} experiments (${m.epochs} epochs on the first ${m.trainLimit} train / ${m.testLimit} test examples each), ` +
         `trained by one trainer process (${m.threads.oneProcess} thread${m.threads.oneProcess > 1 ? 's' : ''}) one after another, then by two ` +
-        `processes (${m.threads.twoProcesses} thread${m.threads.twoProcesses > 1 ? 's' : ''} each) taking two each. Makespans: one process ` +
+        `processes (${m.threads.twoProcesses} thread${m.threads.twoProcesses > 1 ? 's' : ''} each) taking two each, alternately, ${m.makespanMs.oneProcess.length} times. Makespans: one process ` +
         `${m.makespanMs.oneProcess.map(ms).join(', ')}; two processes ${m.makespanMs.twoProcesses.map(ms).join(', ')}; ratio of medians ` +
         `**${m.ratio.toFixed(2)}**. CPU obtained per second of makespan: ${m.coresObtained.oneProcess.toFixed(2)} cores with one process, ` +
         `${m.coresObtained.twoProcesses.toFixed(2)} with two.`,
