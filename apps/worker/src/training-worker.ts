@@ -82,7 +82,7 @@ export function createTrainingWorker(
     maxStalledCount: MAX_STALLED_COUNT,
     autorun: false,
   });
-  ready.then(
+  void ready.then(
     () => worker.run().catch((error: unknown) => worker.emit('error', error as Error)),
     (error: unknown) => log.error({ err: error }, 'training threads could not be set up: no job is taken'),
   );
