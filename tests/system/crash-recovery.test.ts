@@ -170,12 +170,12 @@ describe('crash recovery with real worker processes', () => {
       return current.status === 'failed' ? current : undefined;
     }, 'the run to fail');
     assert.match(failed.error ?? '', /needs about 24\.3 GiB to train.*smaller batchSize or hiddenLayers/);
-    // Postgres records the failure first; the worker then fails the job in Redis.
-    const job = await waitFor(async () => {
-      const current = await stack.app.trainingQueue.queue.getJob(`experiment-${id}`);
-      return (await current?.getState()) === 'failed' ? current : undefined;
-    }, 'the job to be failed');
-    assert.equal(job.attemptsMade, 1, 'not retried');
+    // Postgres records the failure first; the worker then fails the job in Redis. The job is read once
+    // it is failed: a copy read before could be older than the state read after it.
+    const { queue } = stack.app.trainingQueue;
+    await waitFor(async () => ((await queue.getJobState(`experiment-${id}`)) === 'failed' ? true : undefined), 'the job to be failed');
+    const job = await queue.getJob(`experiment-${id}`);
+    assert.equal(job?.attemptsMade, 1, 'not retried');
     assert.equal(await attempts(id), 0, 'never claimed for training');
     assert.deepEqual(await history(id), []);
     await worker.kill('SIGTERM');
