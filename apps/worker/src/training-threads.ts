@@ -31,7 +31,8 @@ export interface TrainingThread {
 export class TrainingThreads {
   /** Free threads, or threads still setting up that no run has taken yet. */
   private readonly free: Promise<TrainingThread>[] = [];
-  private readonly running = new Set<Worker>();
+  /** Every thread started and not exited: free, setting up, or training. */
+  private readonly alive = new Set<Worker>();
   private closed = false;
 
   constructor(
@@ -57,14 +58,14 @@ export class TrainingThreads {
     for (let next = this.free.shift(); next !== undefined; next = this.free.shift()) {
       // One that failed to set up fails the run, as a thread started for it would.
       const thread = await next;
-      if (this.running.has(thread.worker)) return thread;
+      if (this.alive.has(thread.worker)) return thread;
     }
     return this.start();
   }
 
   /** The thread's run has ended as the protocol says: the thread is free for the next one. */
   giveBack(thread: TrainingThread): void {
-    if (this.closed || !this.running.has(thread.worker)) void thread.worker.terminate();
+    if (this.closed || !this.alive.has(thread.worker)) void thread.worker.terminate();
     else this.free.push(Promise.resolve(thread));
   }
 
@@ -77,17 +78,17 @@ export class TrainingThreads {
   async close(): Promise<void> {
     this.closed = true;
     this.free.length = 0;
-    await Promise.all([...this.running].map((worker) => worker.terminate()));
+    await Promise.all([...this.alive].map((worker) => worker.terminate()));
   }
 
   private start(): Promise<TrainingThread> {
     const setUp = (async () => {
       const worker = await startTypeScriptThread(THREAD_ENTRY, this.input, TRAINING_THREAD_LIMITS);
-      this.running.add(worker);
+      this.alive.add(worker);
       this.onStart();
       // A run listens to its own thread's errors; one while the thread is free only ends it (see 'exit').
       worker.on('error', () => {});
-      worker.once('exit', () => this.running.delete(worker));
+      worker.once('exit', () => this.alive.delete(worker));
       if (this.closed) void worker.terminate();
       return new Promise<TrainingThread>((resolve, reject) => {
         const onExit = (code: number) => reject(new Error(`training thread exited (code ${code}) before it was set up`));
